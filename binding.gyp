@@ -1,0 +1,30 @@
+{
+  "targets": [
+    {
+      "target_name": "fuse_lowlevel",
+      "sources": [
+        "native/addon.cc",
+        "native/dispatch.cc",
+        "native/log.cc",
+        "native/ops.cc",
+        "native/request.cc",
+        "native/request_table.cc",
+        "native/session.cc"
+      ],
+      "include_dirs": [
+        "<!@(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(pkg-config --cflags-only-I fuse3 | sed 's/-I//g')"
+      ],
+      "libraries": ["<!@(pkg-config --libs fuse3)"],
+      "defines": [
+        "FUSE_USE_VERSION=314",
+        "NAPI_VERSION=8",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
+        "NAPI_CPP_EXCEPTIONS"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-missing-field-initializers"]
+    }
+  ]
+}

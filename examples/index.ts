@@ -1,0 +1,22 @@
+/**
+ * The examples the CLI can mount, by name.
+ * @module
+ */
+import type { MountOptions, Operations } from '../lib/index.js';
+import { helloOperations } from './hello.js';
+
+/** A filesystem the CLI can run. */
+export interface Example {
+  /** One line for `--help`. */
+  summary: string;
+  /** Builds the handlers and the options the example needs. */
+  create(): { ops: Operations; options: MountOptions };
+}
+
+/** The examples by name. */
+export const EXAMPLES: Readonly<Record<string, Example>> = {
+  hello: {
+    summary: 'one read-only file, hello, reading "Hello World!" (libfuse\'s hello_ll)',
+    create: () => ({ ops: helloOperations(), options: { fsName: 'hello', subtype: 'hello' } }),
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Errors: {@link FuseError} carries an errno to answer a request with; any
+ * Node.js error with an errno `code` maps through the same table.
+ * @module
+ */
+import { constants } from 'node:os';
+
+const BY_NAME: Readonly<Record<string, number>> = constants.errno;
+const BY_NUMBER: ReadonlyMap<number, string> = new Map(Object.entries(BY_NAME).map(([name, n]) => [n, name]));
+
+/** An errno name known to this platform, such as `'ENOENT'`. */
+export type ErrnoName = keyof typeof constants.errno;
+
+/** The errno number for a name (`'ENOENT'` → 2), or undefined when unknown. */
+export function errnoOf(name: string): number | undefined {
+  return Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : undefined;
+}
+
+/** The errno name for a number (2 → `'ENOENT'`), or undefined when unknown. */
+export function errnoName(errno: number): string | undefined {
+  return BY_NUMBER.get(errno);
+}
+
+/**
+ * The error a handler throws (or rejects with) to answer its request with an
+ * errno: `throw new FuseError('ENOENT')`.
+ */
+export class FuseError extends Error {
+  /** The errno number sent to the kernel. */
+  readonly errno: number;
+  /** The errno name, like Node's `err.code`. */
+  readonly code: string;
+
+  /** @param errno an errno name (`'ENOENT'`) or a positive errno number. */
+  constructor(errno: ErrnoName | number, message?: string) {
+    const n = typeof errno === 'number' ? errno : errnoOf(errno);
+    if (n === undefined || !Number.isInteger(n) || n <= 0 || n > 4095) {
+      throw new RangeError(`FuseError: errno must be a known errno name or an integer 1..4095, got ${String(errno)}`);
+    }
+    const code = errnoName(n) ?? `E${n}`;
+    super(message ?? code);
+    this.name = 'FuseError';
+    this.errno = n;
+    this.code = code;
+  }
+}
+
+/** EIO, the answer for anything that is not an errno. */
+export const EIO: number = BY_NAME.EIO ?? 5;
+
+/**
+ * The errno an error thrown by a handler maps to, and whether it was an
+ * expected errno (FuseError or a Node errno error) or an unexpected throw.
+ */
+export function errnoFromError(error: unknown): { errno: number; expected: boolean } {
+  if (error instanceof FuseError) return { errno: error.errno, expected: true };
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    const n = errnoOf(error.code);
+    if (n !== undefined) return { errno: n, expected: true };
+  }
+  return { errno: EIO, expected: false };
+}

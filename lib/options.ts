@@ -1,0 +1,83 @@
+/**
+ * Mount options: validated once, turned into libfuse's argument list.
+ * @module
+ */
+import { cString, object, optionalUint, typeError } from './validate.js';
+
+/** How to mount. */
+export interface MountOptions {
+  /** The source shown in /proc/mounts and `df` (default `'fuse-lowlevel'`). */
+  fsName?: string;
+  /** The type suffix in /proc/mounts: `fuse.<subtype>`. */
+  subtype?: string;
+  /** Mount read-only. */
+  readOnly?: boolean;
+  /** Let other users access the mount (needs root or `user_allow_other` in /etc/fuse.conf). */
+  allowOther?: boolean;
+  /** Let the kernel check permissions from the attributes (then `access` is not called). */
+  defaultPermissions?: boolean;
+  /** Unmount when the process ends, even by SIGKILL (uses fusermount3). */
+  autoUnmount?: boolean;
+  /** The most bytes in one read request. */
+  maxRead?: number;
+  /** Further `-o` options passed to libfuse as they are, e.g. `['noatime']`. */
+  mountOptions?: readonly string[];
+  /** Loop threads reading from /dev/fuse (default 1). Handlers always run on the JS thread. */
+  threads?: number;
+  /** Log every request and reply to stderr (libfuse's `-d`). */
+  debug?: boolean;
+  /** How long `unmount()` waits for requests in flight, in ms, before answering them EIO (default 5000). */
+  unmountTimeout?: number;
+}
+
+/** Validated options, as the session uses them. */
+export interface ResolvedOptions {
+  args: string[];
+  threads: number;
+  debug: boolean;
+  unmountTimeout: number;
+}
+
+const KNOWN = new Set([
+  'fsName', 'subtype', 'readOnly', 'allowOther', 'defaultPermissions', 'autoUnmount', 'maxRead',
+  'mountOptions', 'threads', 'debug', 'unmountTimeout',
+]);
+
+function optionString(name: string, value: unknown): string {
+  const s = cString('mount', `options.${name}`, value, 255);
+  if (s.length === 0 || s.includes(',')) typeError('mount', `options.${name}`, 'a non-empty string without commas', value);
+  return s;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') typeError('mount', `options.${name}`, 'a boolean', value);
+  return value === true;
+}
+
+/** Validates `options` and builds libfuse's arguments. */
+export function resolveOptions(options: MountOptions | undefined): ResolvedOptions {
+  const o = object('mount', 'options', options ?? {}) as MountOptions;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) typeError('mount', `options.${key}`, `one of the known options (${[...KNOWN].join(', ')})`, key);
+  }
+  const opts: string[] = [`fsname=${o.fsName === undefined ? 'fuse-lowlevel' : optionString('fsName', o.fsName)}`];
+  if (o.subtype !== undefined) opts.push(`subtype=${optionString('subtype', o.subtype)}`);
+  if (flag('readOnly', o.readOnly)) opts.push('ro');
+  if (flag('allowOther', o.allowOther)) opts.push('allow_other');
+  if (flag('defaultPermissions', o.defaultPermissions)) opts.push('default_permissions');
+  if (flag('autoUnmount', o.autoUnmount)) opts.push('auto_unmount');
+  if (o.maxRead !== undefined) opts.push(`max_read=${optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff)}`);
+  if (o.mountOptions !== undefined) {
+    if (!Array.isArray(o.mountOptions)) typeError('mount', 'options.mountOptions', 'an array of strings', o.mountOptions);
+    o.mountOptions.forEach((raw: unknown, i: number) => opts.push(optionString(`mountOptions[${i}]`, raw)));
+  }
+  const debug = flag('debug', o.debug);
+  const args = opts.flatMap((opt) => ['-o', opt]);
+  if (debug) args.push('-d');
+  return {
+    args,
+    threads: optionalUint('mount', 'options.threads', o.threads, 1, 64) || 1,
+    debug,
+    unmountTimeout: optionalUint('mount', 'options.unmountTimeout', o.unmountTimeout, 5000),
+  };
+}

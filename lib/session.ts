@@ -1,0 +1,280 @@
+/**
+ * A mounted filesystem: delivers kernel requests to the handlers, turns handler
+ * failures into errno replies, and unmounts cleanly.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { native } from './addon.js';
+import { ConnectionInfo } from './connection.js';
+import { EIO, errnoFromError } from './errors.js';
+import type { Operations } from './operations.js';
+import type { ResolvedOptions } from './options.js';
+import type { Request, RequestOwner } from './request.js';
+import { ForgetRequest } from './requests.js';
+import type { Session as NativeSession } from '../types/native.js';
+import { REQUEST_CLASSES } from './request-classes.js';
+
+type Handler = (this: Operations, req: Request) => unknown;
+
+/** Events a session emits. */
+export interface SessionEvents {
+  /** A handler threw something that is not an errno, or a request was collected without a reply. */
+  error: [error: Error, op: string];
+  /** The filesystem is no longer mounted (by `unmount()` or from outside). */
+  unmount: [];
+}
+
+/** Sessions still mounted, closed synchronously when the process exits. */
+const live = new Set<Session>();
+let exitHookInstalled = false;
+function closeAllOnExit(): void {
+  for (const session of live) session._closeNow();
+}
+
+/**
+ * A mounted filesystem, returned by `mount()`. It keeps the process alive while
+ * mounted (see `unref()`).
+ */
+export class Session extends EventEmitter<SessionEvents> {
+  /** The absolute path the filesystem is mounted on. */
+  readonly mountpoint: string;
+  /** Resolves once the filesystem is unmounted, for any reason. */
+  readonly closed: Promise<void>;
+  #conn: ConnectionInfo | undefined;
+  readonly #ops: Operations;
+  readonly #options: ResolvedOptions;
+  readonly #native: NativeSession;
+  readonly #handlers: (Handler | undefined)[];
+  readonly #owner: RequestOwner;
+  readonly #registry: FinalizationRegistry<number>;
+  readonly #interruptible = new Map<number, AbortController>();
+  #inflight = 0;
+  #drained: (() => void) | undefined;
+  #state: 'mounting' | 'mounted' | 'closed' = 'mounting';
+  #unmounting: Promise<void> | undefined;
+  #resolveClosed!: () => void;
+  #ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  /** @internal Use `mount()`. */
+  constructor(mountpoint: string, ops: Operations, options: ResolvedOptions) {
+    super();
+    this.mountpoint = mountpoint;
+    this.#ops = ops;
+    this.#options = options;
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    this.#handlers = [];
+    const implemented: number[] = [];
+    for (const [name, op] of Object.entries(native.OP)) {
+      const handler = (ops as Record<string, unknown>)[name];
+      if (typeof handler === 'function') {
+        this.#handlers[op] = handler as Handler;
+        implemented.push(op);
+      }
+    }
+    this.#owner = {
+      settled: (req) => this.#settled(req),
+      watchInterrupts: (req, controller) => {
+        if (native.watchInterrupt(req._id)) this.#interruptible.set(req._id, controller);
+      },
+    };
+    this.#registry = new FinalizationRegistry((id) => this.#collected(id));
+    this.#native = new native.Session(implemented, {
+      request: (op, id, ino, fh, n1, n2, flags, name, lockOwner) =>
+        this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner),
+      forget: (pairs) => this.#forget(pairs),
+      init: (conn) => this.#init(conn),
+      interrupt: (id) => this.#interruptible.get(id)?.abort(new DOMException('the request was interrupted', 'AbortError')),
+      ended: () => this._closeNow(),
+    });
+  }
+
+  /** The connection negotiated in init (available once `mount()` resolved). */
+  get conn(): ConnectionInfo {
+    if (this.#conn === undefined) throw new Error('session.conn: the filesystem is not initialised yet');
+    return this.#conn;
+  }
+
+  /** Requests delivered to handlers and not answered yet. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** Whether the filesystem is still mounted. */
+  get mounted(): boolean {
+    return this.#state === 'mounted';
+  }
+
+  /** @internal Mounts and waits for the kernel's INIT to be handled. */
+  async _start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#ready = { resolve, reject };
+    });
+    this.#native.mount(this.mountpoint, this.#options.args, this.#options.threads);
+    live.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', closeAllOnExit);
+    }
+    const timer = setTimeout(() => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')), 10_000);
+    try {
+      await ready;
+      this.#state = 'mounted';
+    } catch (error) {
+      this._closeNow();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Unmounts: waits for requests in flight (up to the `unmountTimeout` option),
+   * answers any left EIO, and resolves when the kernel has let go. Calling it
+   * again returns the same promise.
+   */
+  unmount(): Promise<void> {
+    if (this.#state === 'closed') return this.closed;
+    this.#unmounting ??= this.#drain(this.#options.unmountTimeout).then(() => this._closeNow());
+    return this.#unmounting;
+  }
+
+  /** Lets the process exit while mounted (like `net.Server.unref()`). */
+  unref(): this {
+    if (this.#state !== 'closed') this.#native.setRef(false);
+    return this;
+  }
+
+  /** Keeps the process alive while mounted again (the default). */
+  ref(): this {
+    if (this.#state !== 'closed') this.#native.setRef(true);
+    return this;
+  }
+
+  /** @internal Closes synchronously: pending requests get EIO, the mount goes away. */
+  _closeNow(): void {
+    if (this.#state === 'closed') return;
+    const wasInitialised = this.#conn !== undefined;
+    this.#state = 'closed';
+    live.delete(this);
+    this.#native.close();
+    this.#inflight = 0;
+    this.#interruptible.clear();
+    this.#drained?.();
+    this.#ready?.reject(new Error('mount: the filesystem was unmounted during init'));
+    if (wasInitialised && this.#ops.destroy) {
+      try {
+        const result = this.#ops.destroy();
+        if (result instanceof Promise) result.catch((error: unknown) => this.#report(error, 'destroy'));
+      } catch (error) {
+        this.#report(error, 'destroy');
+      }
+    }
+    this.#resolveClosed();
+    this.emit('unmount');
+  }
+
+  #drain(timeoutMs: number): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#drained = done;
+    });
+  }
+
+  #dispatch(op: number, id: number, ino: number, fh: number, n1: number, n2: number, flags: number,
+    name: string | undefined, lockOwner: bigint | undefined): void {
+    const RequestClass = REQUEST_CLASSES[op];
+    const handler = this.#handlers[op];
+    if (RequestClass === undefined || handler === undefined) {
+      native.replyErr(id, 38 /* ENOSYS */);
+      return;
+    }
+    const req = new RequestClass(this.#owner, id, ino, fh, n1, n2, flags, name, lockOwner);
+    this.#inflight++;
+    this.#registry.register(req, id, req);
+    try {
+      const result = handler.call(this.#ops, req);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#failed(req, error));
+    } catch (error) {
+      this.#failed(req, error);
+    }
+  }
+
+  #settled(req: Request): void {
+    this.#registry.unregister(req);
+    this.#interruptible.delete(req._id);
+    if (--this.#inflight === 0) this.#drained?.();
+  }
+
+  /** A handler threw or rejected: answer with its errno (or EIO) and report the unexpected. */
+  #failed(req: Request, error: unknown): void {
+    const { errno, expected } = errnoFromError(error);
+    const answered = req._fail(errno);
+    if (!expected || !answered) this.#report(error, req.op);
+  }
+
+  /** A request was garbage-collected unanswered: answer EIO so the caller is not left waiting. */
+  #collected(id: number): void {
+    if (native.replyErr(id, EIO) === -1) return;
+    this.#interruptible.delete(id);
+    if (--this.#inflight === 0) this.#drained?.();
+    this.#report(new Error('a request was garbage-collected without a reply; it was answered EIO'), 'unknown');
+  }
+
+  #forget(pairs: Float64Array): void {
+    const handler = this.#ops.forget;
+    if (handler === undefined) return;
+    try {
+      handler.call(this.#ops, new ForgetRequest(pairs));
+    } catch (error) {
+      this.#report(error, 'forget');
+    }
+  }
+
+  #init(values: Float64Array): void {
+    const conn = new ConnectionInfo(values);
+    const finish = (error?: unknown): void => {
+      if (error === undefined) {
+        try {
+          conn._pack(values);
+        } catch (packError) {
+          error = packError;
+        }
+      }
+      try {
+        this.#native.finishInit(error === undefined ? values : null);
+      } catch {
+        return; // the session closed while init ran
+      }
+      if (error === undefined) {
+        this.#conn = conn;
+        this.#ready?.resolve();
+      } else {
+        this.#ready?.reject(error instanceof Error ? error : new Error(`init failed: ${String(error)}`));
+      }
+    };
+    try {
+      const result = this.#ops.init?.(conn);
+      if (result instanceof Promise) result.then(() => finish(), finish);
+      else finish();
+    } catch (error) {
+      finish(error);
+    }
+  }
+
+  #report(error: unknown, op: string): void {
+    const err = error instanceof Error ? error : new Error(`${op}: a handler threw a non-Error value: ${String(error)}`);
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', err, op);
+    } else {
+      process.emitWarning(`fuse-lowlevel: ${op} handler failed: ${err.stack ?? err.message}`);
+    }
+    if (this.#options.debug) console.error(`fuse-lowlevel: ${op}:`, err);
+  }
+}

@@ -1,0 +1,76 @@
+#include "addon.h"
+
+#include "fuse.h"
+#include "layout.h"
+#include "op.h"
+#include "session.h"
+
+namespace fl {
+namespace {
+
+Napi::Object OperationNumbers(Napi::Env env) {
+  Napi::Object ops = Napi::Object::New(env);
+#define FL_EXPORT_OP(name, js) ops.Set(js, Napi::Number::New(env, static_cast<double>(Op::name)));
+  FL_USER_OPS(FL_EXPORT_OP)
+#undef FL_EXPORT_OP
+  return ops;
+}
+
+Napi::Object Layouts(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  auto list = [&](std::initializer_list<const char*> names) {
+    Napi::Array a = Napi::Array::New(env, names.size());
+    uint32_t i = 0;
+    for (const char* n : names) a.Set(i++, n);
+    return a;
+  };
+#define FL_NAME(name) #name,
+  layout.Set("attr", list({FL_ATTR_FIELDS(FL_NAME)}));
+  layout.Set("entry", list({FL_ENTRY_FIELDS(FL_NAME)}));
+  layout.Set("statfs", list({FL_STATFS_FIELDS(FL_NAME)}));
+  layout.Set("conn", list({FL_CONN_FIELDS(FL_NAME)}));
+#undef FL_NAME
+  return layout;
+}
+
+Napi::Object Capabilities(Napi::Env env) {
+  Napi::Object caps = Napi::Object::New(env);
+#define FL_CAP(name) caps.Set(#name, Napi::Number::New(env, FUSE_CAP_##name));
+  FL_CAP(ASYNC_READ) FL_CAP(POSIX_LOCKS) FL_CAP(ATOMIC_O_TRUNC) FL_CAP(EXPORT_SUPPORT) FL_CAP(DONT_MASK)
+  FL_CAP(SPLICE_WRITE) FL_CAP(SPLICE_MOVE) FL_CAP(SPLICE_READ) FL_CAP(FLOCK_LOCKS) FL_CAP(IOCTL_DIR)
+  FL_CAP(AUTO_INVAL_DATA) FL_CAP(READDIRPLUS) FL_CAP(READDIRPLUS_AUTO) FL_CAP(ASYNC_DIO) FL_CAP(WRITEBACK_CACHE)
+  FL_CAP(NO_OPEN_SUPPORT) FL_CAP(PARALLEL_DIROPS) FL_CAP(POSIX_ACL) FL_CAP(HANDLE_KILLPRIV) FL_CAP(CACHE_SYMLINKS)
+  FL_CAP(NO_OPENDIR_SUPPORT) FL_CAP(EXPLICIT_INVAL_DATA) FL_CAP(EXPIRE_ONLY)
+#undef FL_CAP
+  return caps;
+}
+
+}  // namespace
+
+Addon::Addon(Napi::Env env, Napi::Object exports) {
+  DefineAddon(exports, {
+                           InstanceValue("Session", Session::Define(env)),
+                           InstanceValue("OP", OperationNumbers(env)),
+                           InstanceValue("LAYOUT", Layouts(env)),
+                           InstanceValue("CAP", Capabilities(env)),
+                           InstanceValue("libfuseVersion", Napi::Number::New(env, fuse_version())),
+                           InstanceMethod<&Addon::ReplyErr>("replyErr"),
+                           InstanceMethod<&Addon::ReplyEntry>("replyEntry"),
+                           InstanceMethod<&Addon::ReplyAttr>("replyAttr"),
+                           InstanceMethod<&Addon::ReplyReadlink>("replyReadlink"),
+                           InstanceMethod<&Addon::ReplyOpen>("replyOpen"),
+                           InstanceMethod<&Addon::ReplyBuf>("replyBuf"),
+                           InstanceMethod<&Addon::ReplyFd>("replyFd"),
+                           InstanceMethod<&Addon::ReplyStatfs>("replyStatfs"),
+                           InstanceMethod<&Addon::ReplyXattr>("replyXattr"),
+                           InstanceMethod<&Addon::ReplyDirents>("replyDirents"),
+                           InstanceMethod<&Addon::RequestContext>("requestContext"),
+                           InstanceMethod<&Addon::RequestGroups>("requestGroups"),
+                           InstanceMethod<&Addon::WatchInterrupt>("watchInterrupt"),
+                       });
+}
+
+}  // namespace fl
+
+using FuseLowlevelAddon = fl::Addon;
+NODE_API_ADDON(FuseLowlevelAddon)

@@ -1,0 +1,40 @@
+// The operations a filesystem can implement, plus the internal record kinds the
+// loop thread sends to JavaScript. The numbers are exported to JS as `OP`.
+#pragma once
+
+#include <cstdint>
+
+namespace fl {
+
+#define FL_USER_OPS(X)        \
+  X(Lookup, "lookup")         \
+  X(Forget, "forget")         \
+  X(Getattr, "getattr")       \
+  X(Readlink, "readlink")     \
+  X(Open, "open")             \
+  X(Read, "read")             \
+  X(Flush, "flush")           \
+  X(Release, "release")       \
+  X(Opendir, "opendir")       \
+  X(Readdir, "readdir")       \
+  X(Readdirplus, "readdirplus") \
+  X(Releasedir, "releasedir") \
+  X(Statfs, "statfs")         \
+  X(Access, "access")         \
+  X(Getxattr, "getxattr")     \
+  X(Listxattr, "listxattr")
+
+enum class Op : uint8_t {
+#define FL_ENUM(name, js) name,
+  FL_USER_OPS(FL_ENUM)
+#undef FL_ENUM
+  UserOpCount,
+  // Internal kinds: not operations a user registers.
+  Init = UserOpCount,
+  Interrupt,
+  Ended,
+};
+
+constexpr int kUserOpCount = static_cast<int>(Op::UserOpCount);
+
+}  // namespace fl

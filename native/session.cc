@@ -1,0 +1,357 @@
+#include "session.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "addon.h"
+#include "layout.h"
+#include "log.h"
+#include "ops.h"
+
+namespace fl {
+
+void OnWakeup(Napi::Env env, Napi::Function, Session* session, void*) {
+  if (env == nullptr) return;  // teardown: Teardown() answers what is queued
+  session->Deliver(env);
+}
+
+void OnWakeupFinalized(Napi::Env, void*, Session* session) { session->WakeupFinalized(); }
+
+Napi::Function Session::Define(Napi::Env env) {
+  return DefineClass(env, "Session",
+                     {
+                         InstanceMethod<&Session::Mount>("mount"),
+                         InstanceMethod<&Session::FinishInit>("finishInit"),
+                         InstanceMethod<&Session::Close>("close"),
+                         InstanceMethod<&Session::SetRef>("setRef"),
+                     });
+}
+
+// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended })
+Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
+  Napi::Env env = info.Env();
+  addon_ = env.GetInstanceData<Addon>();
+  env_ = env;
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsObject()) {
+    throw Napi::TypeError::New(env, "Session(ops: number[], callbacks: object)");
+  }
+  Napi::Array ops = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < ops.Length(); ++i) {
+    Napi::Value v = ops.Get(i);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, "Session: ops must be operation numbers");
+    int32_t op = v.As<Napi::Number>().Int32Value();
+    if (op < 0 || op >= kUserOpCount) throw Napi::RangeError::New(env, "Session: unknown operation " + std::to_string(op));
+    implemented_.push_back(static_cast<Op>(op));
+  }
+  Napi::Object callbacks = info[1].As<Napi::Object>();
+  auto take = [&](const char* name) {
+    Napi::Value v = callbacks.Get(name);
+    if (!v.IsFunction()) throw Napi::TypeError::New(env, std::string("Session: callbacks.") + name + " must be a function");
+    return Napi::Persistent(v.As<Napi::Function>());
+  };
+  onRequest_ = take("request");
+  onForget_ = take("forget");
+  onInit_ = take("init");
+  onInterrupt_ = take("interrupt");
+  onEnded_ = take("ended");
+}
+
+Session::~Session() { Teardown(); }
+
+// mount(mountpoint: string, args: string[], threads: number): void
+Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (se_ != nullptr || torndown_) throw Napi::Error::New(env, "mount: this session was already mounted");
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "mount(mountpoint: string, args: string[], threads: number)");
+  }
+  std::string mountpoint = info[0].As<Napi::String>();
+  int threads = info[2].As<Napi::Number>().Int32Value();
+  if (threads < 1 || threads > 64) throw Napi::RangeError::New(env, "mount: threads must be between 1 and 64");
+
+  std::vector<std::string> args{"fuse-lowlevel"};
+  Napi::Array list = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsString()) throw Napi::TypeError::New(env, "mount: args must be strings");
+    args.push_back(v.As<Napi::String>());
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+
+  LogCapture log;
+  fuse_args fargs = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fuse_lowlevel_ops ops = BuildOps(implemented_);
+  se_ = fuse_session_new(&fargs, &ops, sizeof ops, this);
+  fuse_opt_free_args(&fargs);
+  if (se_ == nullptr) {
+    std::string why = log.Text();
+    throw Napi::Error::New(env, "invalid mount options" + (why.empty() ? std::string() : ": " + why));
+  }
+  if (fuse_session_mount(se_, mountpoint.c_str()) != 0) {
+    std::string why = log.Text();
+    fuse_session_destroy(se_);
+    se_ = nullptr;
+    throw Napi::Error::New(env, "mount failed" + (why.empty() ? std::string() : ": " + why));
+  }
+  mounted_ = true;
+
+  const int fd = fuse_session_fd(se_);
+  const int fl = fcntl(fd, F_GETFL);
+  stopFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 || stopFd_ == -1) {
+    const int err = errno;
+    Teardown();
+    throw Napi::Error::New(env, std::string("mount: cannot prepare /dev/fuse: ") + strerror(err));
+  }
+
+  dispatcher_.Start(env, this);
+  Ref();  // kept alive until the wake-up function is finalized
+  // Registered after the wake-up function, so it runs before that function's
+  // own cleanup at environment teardown.
+  if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) hookAdded_ = true;
+
+  std::lock_guard<std::mutex> lock(loopsMutex_);
+  runningLoops_ = threads;
+  for (int i = 0; i < threads; ++i) loops_.emplace_back([this] { RunLoop(); });
+  return env.Undefined();
+}
+
+void Session::RunLoop() {
+  fuse_buf buf{};
+  pollfd fds[2] = {{fuse_session_fd(se_), POLLIN, 0}, {stopFd_, POLLIN, 0}};
+  int error = 0;
+  while (!fuse_session_exited(se_)) {
+    if (poll(fds, 2, -1) == -1) {
+      if (errno == EINTR) continue;
+      error = errno;
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    const int res = fuse_session_receive_buf(se_, &buf);
+    if (res == -EINTR || res == -EAGAIN) continue;
+    if (res <= 0) {
+      error = -res;
+      break;
+    }
+    fuse_session_process_buf(se_, &buf);
+  }
+  free(buf.mem);
+
+  std::lock_guard<std::mutex> lock(loopsMutex_);
+  if (error != 0 && loopError_ == 0) loopError_ = error;
+  if (--runningLoops_ > 0) {
+    // Wake the sibling loops: the session is over for all of them.
+    const uint64_t one = 1;
+    if (write(stopFd_, &one, sizeof one) == -1) fuse_session_exit(se_);
+    return;
+  }
+  if (!stopping_) {
+    Record ended{Op::Ended};
+    ended.n1 = loopError_;
+    Submit(std::move(ended));
+  }
+}
+
+bool Session::Submit(Record&& record) { return dispatcher_.Post(std::move(record)); }
+
+void Session::NegotiateInit(fuse_conn_info* conn) {
+  // Zero-copy fd replies need splice into /dev/fuse; the JS init handler may
+  // turn it off again.
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  std::unique_lock<std::mutex> lock(initMutex_);
+  initConn_ = conn;
+  initState_ = InitState::Waiting;
+  if (!Submit(Record{Op::Init})) initState_ = InitState::Rejected;
+  initCv_.wait(lock, [this] { return initState_ != InitState::Waiting; });
+  initConn_ = nullptr;
+  if (initState_ == InitState::Rejected) fuse_session_exit(se_);
+}
+
+// finishInit(conn: Float64Array | null): void — null rejects the mount.
+Napi::Value Session::FinishInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::lock_guard<std::mutex> lock(initMutex_);
+  if (initState_ != InitState::Waiting || initConn_ == nullptr) {
+    throw Napi::Error::New(env, "finishInit: no init is waiting");
+  }
+  if (info.Length() > 0 && info[0].IsTypedArray() &&
+      info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array &&
+      info[0].As<Napi::Float64Array>().ElementLength() >= static_cast<size_t>(conn::kLength)) {
+    const double* v = info[0].As<Napi::Float64Array>().Data();
+    fuse_conn_info* c = initConn_;
+    c->want = static_cast<unsigned>(v[conn::want]) & c->capable;
+    c->max_write = static_cast<unsigned>(v[conn::maxWrite]);
+    c->max_readahead = static_cast<unsigned>(v[conn::maxReadahead]);
+    c->max_background = static_cast<unsigned>(v[conn::maxBackground]);
+    c->congestion_threshold = static_cast<unsigned>(v[conn::congestionThreshold]);
+    c->time_gran = static_cast<unsigned>(v[conn::timeGran]);
+    initState_ = InitState::Accepted;
+  } else {
+    initState_ = InitState::Rejected;
+  }
+  initCv_.notify_all();
+  return env.Undefined();
+}
+
+// close(): void — stops the loops, answers what is pending with EIO, unmounts.
+Napi::Value Session::Close(const Napi::CallbackInfo& info) {
+  Teardown();
+  return info.Env().Undefined();
+}
+
+// setRef(ref: boolean): void — whether the mounted session keeps Node alive.
+Napi::Value Session::SetRef(const Napi::CallbackInfo& info) {
+  dispatcher_.SetRef(info.Env(), info.Length() > 0 && info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+void Session::StopLoops() {
+  {
+    std::lock_guard<std::mutex> lock(initMutex_);
+    if (initState_ == InitState::Waiting) {
+      initState_ = InitState::Rejected;
+      initCv_.notify_all();
+    }
+  }
+  std::vector<std::thread> loops;
+  {
+    std::lock_guard<std::mutex> lock(loopsMutex_);
+    stopping_ = true;
+    loops.swap(loops_);
+  }
+  if (!loops.empty()) {
+    const uint64_t one = 1;
+    if (write(stopFd_, &one, sizeof one) == -1) fuse_session_exit(se_);
+  }
+  for (std::thread& t : loops) t.join();
+}
+
+void Session::Teardown() {
+  if (torndown_) return;
+  torndown_ = true;
+  StopLoops();
+  dispatcher_.Close();
+  if (se_ != nullptr) {
+    // Nothing may stay unanswered: the kernel caller would wait forever, and
+    // libfuse frees its requests with the session.
+    std::vector<Record> left;
+    dispatcher_.Drain(&left);
+    for (Record& r : left) {
+      if (r.req != nullptr) fuse_reply_err(r.req, EIO);
+    }
+    addon_->requests.TakeAll(this, [](fuse_req_t req) { fuse_reply_err(req, EIO); });
+    if (mounted_) fuse_session_unmount(se_);
+    fuse_session_destroy(se_);
+    se_ = nullptr;
+  }
+  if (stopFd_ != -1) close(stopFd_);
+  stopFd_ = -1;
+  if (hookAdded_) napi_remove_env_cleanup_hook(env_, CleanupHook, this);
+  hookAdded_ = false;
+}
+
+void Session::CleanupHook(void* arg) {
+  Session* self = static_cast<Session*>(arg);
+  self->hookAdded_ = false;  // hooks are removed by running
+  self->Teardown();
+}
+
+void Session::WakeupFinalized() { Unref(); }
+
+void Session::Deliver(Napi::Env env) {
+  dispatcher_.Drain(&batch_);
+  if (batch_.empty()) return;
+  Napi::HandleScope scope(env);
+  for (Record& r : batch_) {
+    if (r.op == Op::Forget) {
+      forgets_.insert(forgets_.end(), r.forgets.begin(), r.forgets.end());
+      continue;
+    }
+    if (!forgets_.empty()) DeliverForgets(env, &forgets_);
+    switch (r.op) {
+      case Op::Init: DeliverInit(env); break;
+      case Op::Interrupt: CallSafely(onInterrupt_, {Napi::Number::New(env, r.n1)}); break;
+      case Op::Ended: CallSafely(onEnded_, {Napi::Number::New(env, r.n1)}); break;
+      default: DeliverRequest(env, r); break;
+    }
+  }
+  if (!forgets_.empty()) DeliverForgets(env, &forgets_);
+  batch_.clear();
+}
+
+void Session::DeliverRequest(Napi::Env env, Record& r) {
+  const double id = addon_->requests.Add(r.req, this);
+  if (id < 0) {
+    fuse_reply_err(r.req, EAGAIN);
+    return;
+  }
+  napi_value undefined = env.Undefined();
+  std::vector<napi_value> args{
+      Napi::Number::New(env, static_cast<double>(r.op)),
+      Napi::Number::New(env, id),
+      Napi::Number::New(env, static_cast<double>(r.ino)),
+      Napi::Number::New(env, static_cast<double>(r.fh)),
+      Napi::Number::New(env, r.n1),
+      Napi::Number::New(env, r.n2),
+      Napi::Number::New(env, r.flags),
+      r.name.empty() ? undefined : Napi::String::New(env, r.name),
+      r.hasLockOwner ? Napi::BigInt::New(env, r.lockOwner) : undefined,
+  };
+  if (!CallSafely(onRequest_, args)) {
+    if (fuse_req_t req = addon_->requests.Take(id)) fuse_reply_err(req, EIO);
+  }
+}
+
+void Session::DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forgets) {
+  Napi::Float64Array pairs = Napi::Float64Array::New(env, forgets->size() * 2);
+  for (size_t i = 0; i < forgets->size(); ++i) {
+    pairs[2 * i] = static_cast<double>((*forgets)[i].ino);
+    pairs[2 * i + 1] = static_cast<double>((*forgets)[i].nlookup);
+  }
+  forgets->clear();
+  CallSafely(onForget_, {pairs});
+}
+
+void Session::DeliverInit(Napi::Env env) {
+  Napi::Float64Array values = Napi::Float64Array::New(env, conn::kLength);
+  {
+    std::lock_guard<std::mutex> lock(initMutex_);
+    if (initState_ != InitState::Waiting || initConn_ == nullptr) return;
+    const fuse_conn_info* c = initConn_;
+    double* v = values.Data();
+    v[conn::protoMajor] = c->proto_major;
+    v[conn::protoMinor] = c->proto_minor;
+    v[conn::maxWrite] = c->max_write;
+    v[conn::maxRead] = c->max_read;
+    v[conn::maxReadahead] = c->max_readahead;
+    v[conn::capable] = c->capable;
+    v[conn::want] = c->want;
+    v[conn::maxBackground] = c->max_background;
+    v[conn::congestionThreshold] = c->congestion_threshold;
+    v[conn::timeGran] = c->time_gran;
+  }
+  CallSafely(onInit_, {values});
+}
+
+bool Session::CallSafely(const Napi::FunctionReference& fn, const std::vector<napi_value>& args) {
+  try {
+    fn.Call(Value(), args);
+    return true;
+  } catch (const Napi::Error& e) {
+    // The JS dispatcher catches handler errors itself; reaching here is a bug
+    // in it. Report without taking the process down.
+    fprintf(stderr, "fuse-lowlevel: internal dispatch error: %s\n", e.Message().c_str());
+    return false;
+  }
+}
+
+}  // namespace fl

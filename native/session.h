@@ -1,0 +1,85 @@
+// One mounted filesystem: the libfuse session, its loop threads, the init
+// handshake with JavaScript, and teardown. JS sees it as the `Session` class.
+#pragma once
+
+#include <napi.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "dispatch.h"
+#include "fuse.h"
+#include "op.h"
+
+namespace fl {
+
+class Addon;
+
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Session(const Napi::CallbackInfo& info);
+  ~Session() override;
+
+  // Loop threads: queue a record for JS. False if the session is closing.
+  bool Submit(Record&& record);
+  // Loop thread: libfuse's init callback. Waits for the JS init handler.
+  void NegotiateInit(fuse_conn_info* conn);
+
+  // JS thread: deliver queued records to the JS callbacks.
+  void Deliver(Napi::Env env);
+  // JS thread: the wake-up function is gone; the session may be collected.
+  void WakeupFinalized();
+
+ private:
+  enum class InitState { Idle, Waiting, Accepted, Rejected };
+
+  Napi::Value Mount(const Napi::CallbackInfo& info);
+  Napi::Value FinishInit(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value SetRef(const Napi::CallbackInfo& info);
+
+  void RunLoop();
+  void StopLoops();
+  void Teardown();
+  static void CleanupHook(void* arg);
+
+  void DeliverRequest(Napi::Env env, Record& r);
+  void DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forgets);
+  void DeliverInit(Napi::Env env);
+  // Calls a JS callback; false (and a report on stderr) if it threw.
+  bool CallSafely(const Napi::FunctionReference& fn, const std::vector<napi_value>& args);
+
+  Addon* addon_;
+  std::vector<Op> implemented_;
+  Napi::FunctionReference onRequest_;
+  Napi::FunctionReference onForget_;
+  Napi::FunctionReference onInit_;
+  Napi::FunctionReference onInterrupt_;
+  Napi::FunctionReference onEnded_;
+
+  fuse_session* se_ = nullptr;
+  bool mounted_ = false;
+  bool torndown_ = false;
+  bool hookAdded_ = false;
+  napi_env env_ = nullptr;
+  int stopFd_ = -1;
+  std::vector<std::thread> loops_;
+  std::mutex loopsMutex_;
+  int runningLoops_ = 0;
+  bool stopping_ = false;
+  int loopError_ = 0;
+
+  std::mutex initMutex_;
+  std::condition_variable initCv_;
+  InitState initState_ = InitState::Idle;
+  fuse_conn_info* initConn_ = nullptr;
+
+  Dispatcher dispatcher_;
+  std::vector<Record> batch_;
+  std::vector<fuse_forget_data> forgets_;
+};
+
+}  // namespace fl

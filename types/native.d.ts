@@ -1,0 +1,128 @@
+/**
+ * The exact surface exported by the native addon (native/addon.cc). This file is
+ * the contract between native/ and lib/: lib/ imports nothing else from the addon.
+ *
+ * Request ids are safe integers handed to `SessionCallbacks.request`; every reply
+ * function takes one first and returns {@link ReplyResult}.
+ */
+
+/** 0: sent. > 0: libfuse could not send it (that errno); the request is finished
+ * either way. -1: the id is not pending (already answered, or its session closed). */
+export type ReplyResult = number;
+
+/** The operations a filesystem may implement, by name. */
+export interface OperationNumbers {
+  readonly lookup: number;
+  readonly forget: number;
+  readonly getattr: number;
+  readonly readlink: number;
+  readonly open: number;
+  readonly read: number;
+  readonly flush: number;
+  readonly release: number;
+  readonly opendir: number;
+  readonly readdir: number;
+  readonly readdirplus: number;
+  readonly releasedir: number;
+  readonly statfs: number;
+  readonly access: number;
+  readonly getxattr: number;
+  readonly listxattr: number;
+}
+
+/** Field order of the Float64Arrays that carry structs (see native/layout.h). */
+export interface Layouts {
+  readonly attr: readonly string[];
+  readonly entry: readonly string[];
+  readonly statfs: readonly string[];
+  readonly conn: readonly string[];
+}
+
+/** What the loop threads deliver to JavaScript, in batches, on the JS thread. */
+export interface SessionCallbacks {
+  /**
+   * A request. Positional arguments, by operation:
+   * - lookup: ino = parent, name
+   * - getattr: ino, fh (valid when n1 === 1)
+   * - readlink, statfs: ino
+   * - open, opendir: ino, flags
+   * - read, readdir, readdirplus: ino, fh, n1 = offset, n2 = size, flags
+   * - flush: ino, fh, lockOwner
+   * - release, releasedir: ino, fh, flags, lockOwner, n1 = bit 0 flush, bit 1 flock_release
+   * - access: ino, n1 = mask
+   * - getxattr: ino, name, n1 = size
+   * - listxattr: ino, n1 = size
+   */
+  request(
+    op: number,
+    id: number,
+    ino: number,
+    fh: number,
+    n1: number,
+    n2: number,
+    flags: number,
+    name: string | undefined,
+    lockOwner: bigint | undefined,
+  ): void;
+  /** Forgets, already answered: pairs of (ino, nlookup). */
+  forget(pairs: Float64Array): void;
+  /** The kernel's INIT, laid out as `LAYOUT.conn`. Answer with `finishInit`. */
+  init(conn: Float64Array): void;
+  /** The kernel interrupted a request watched with `watchInterrupt`. */
+  interrupt(id: number): void;
+  /** The loop ended by itself (unmounted from outside, or a device error errno). */
+  ended(errno: number): void;
+}
+
+/** A libfuse lowlevel session. */
+export declare class Session {
+  constructor(ops: readonly number[], callbacks: SessionCallbacks);
+  /** Creates the libfuse session from `args` (argv after argv[0]), mounts, and
+   * starts `threads` loop threads. Throws with libfuse's own message on failure. */
+  mount(mountpoint: string, args: readonly string[], threads: number): void;
+  /** Answers the waiting INIT with `conn` (LAYOUT.conn order), or rejects it (null). */
+  finishInit(conn: Float64Array | null): void;
+  /** Stops the loops, answers every pending request EIO, unmounts, and frees
+   * the session. Idempotent and synchronous. */
+  close(): void;
+  /** Whether the mounted session keeps the event loop alive. */
+  setRef(ref: boolean): void;
+}
+
+/** The caller of a request. */
+export interface NativeContext {
+  uid: number;
+  gid: number;
+  pid: number;
+  umask: number;
+}
+
+export interface NativeAddon {
+  readonly Session: typeof Session;
+  readonly OP: OperationNumbers;
+  readonly LAYOUT: Layouts;
+  /** FUSE_CAP_* flags by name without the prefix. */
+  readonly CAP: Readonly<Record<string, number>>;
+  /** The libfuse version the addon runs against, e.g. 314. */
+  readonly libfuseVersion: number;
+
+  replyErr(id: number, errno: number): ReplyResult;
+  /** entry: LAYOUT.entry then LAYOUT.attr. */
+  replyEntry(id: number, entry: Float64Array): ReplyResult;
+  replyAttr(id: number, attr: Float64Array, timeout: number): ReplyResult;
+  replyReadlink(id: number, target: string): ReplyResult;
+  /** flags: bit 0 direct_io, 1 keep_cache, 2 nonseekable, 3 cache_readdir, 4 noflush. */
+  replyOpen(id: number, fh: number, flags: number): ReplyResult;
+  replyBuf(id: number, data?: Uint8Array): ReplyResult;
+  replyFd(id: number, fd: number, position: number, size: number): ReplyResult;
+  replyStatfs(id: number, stats: Float64Array): ReplyResult;
+  replyXattr(id: number, size: number): ReplyResult;
+  /** values: per name, the next offset then LAYOUT.entry then LAYOUT.attr.
+   * Returns how many entries fit in `size` bytes and were sent, or -1. */
+  replyDirents(id: number, plus: boolean, size: number, names: readonly string[], values: Float64Array): number;
+
+  requestContext(id: number): NativeContext | undefined;
+  /** Supplementary groups, a positive errno, or undefined when not pending. */
+  requestGroups(id: number): number[] | number | undefined;
+  watchInterrupt(id: number): boolean;
+}
