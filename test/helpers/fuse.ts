@@ -1,0 +1,126 @@
+/**
+ * Test helpers for real mounts: skip loudly without /dev/fuse, mount on a
+ * fresh temp dir, always unmount, and drive the mount from child processes
+ * (never with sync fs calls from this thread, which serves the mount).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { type MountOptions, mount, type Operations, type Session } from '../../lib/index.js';
+
+/** Every test mountpoint lives in a directory whose name starts with this. */
+export const TEST_ROOT_PREFIX = 'fuse-lowlevel-test-';
+
+/** Why mount tests cannot run here, or undefined when they can. */
+export function fuseUnavailableReason(): string | undefined {
+  try {
+    accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
+  } catch {
+    return '/dev/fuse is missing or not accessible';
+  }
+  return undefined;
+}
+
+const unavailable = fuseUnavailableReason();
+
+/** `describe` for tests that mount; skipped (with the reason in the name) without /dev/fuse. */
+export const describeMount: typeof describe = (unavailable === undefined
+  ? describe
+  : ((name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: ${unavailable}]`, fn))) as typeof describe;
+
+/** A fresh empty directory for a mountpoint. */
+export function tempMountpoint(): string {
+  return mkdtempSync(join(tmpdir(), TEST_ROOT_PREFIX));
+}
+
+/** Unmounts `session` (and lazily detaches whatever is left on `dir`), then removes `dir`. */
+export async function cleanup(session: Session | undefined, dir: string): Promise<void> {
+  try {
+    await session?.unmount();
+  } finally {
+    await new Promise<void>((resolve) => execFile('fusermount3', ['-u', '-z', dir], () => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Mounts `ops` on a temp dir, runs `fn`, and always unmounts — even when `fn`
+ * throws.
+ */
+export async function withMount<T>(
+  ops: Operations,
+  fn: (mountpoint: string, session: Session) => Promise<T>,
+  options: MountOptions = {},
+): Promise<T> {
+  const dir = tempMountpoint();
+  let session: Session | undefined;
+  try {
+    session = await mount(dir, ops, { unmountTimeout: 2000, ...options });
+    return await fn(dir, session);
+  } finally {
+    await cleanup(session, dir);
+  }
+}
+
+/** The outcome of a child process. */
+export interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command in a child process with a deadline (killed with SIGKILL after `timeoutMs`). */
+export function run(command: string, args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a shell command line (`sh -c`) in a child process. */
+export function sh(script: string, timeoutMs?: number): Promise<Outcome> {
+  return run('sh', ['-c', script], timeoutMs);
+}
+
+/**
+ * Runs JavaScript in a child Node process (where sync fs calls on the mount are
+ * safe) and returns what it printed as JSON: the script calls `out(value)`.
+ */
+export async function client<T = unknown>(script: string, timeoutMs?: number): Promise<T> {
+  const wrapped = `const fs = require('node:fs'); const out = (v) => process.stdout.write(JSON.stringify(v));
+try { ${script} } catch (e) { process.stdout.write(JSON.stringify({ error: e.code ?? String(e) })); }`;
+  const result = await run(process.execPath, ['-e', wrapped], timeoutMs);
+  if (result.code !== 0) throw new Error(`client failed (${result.code ?? result.signal}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Waits until `check()` is true, polling, or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Whether `path` is a mountpoint in /proc/mounts. */
+export async function isMounted(path: string): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  const mounts = await readFile('/proc/mounts', 'utf8');
+  return mounts.split('\n').some((line) => line.split(' ')[1] === path);
+}

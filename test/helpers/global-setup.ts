@@ -1,0 +1,33 @@
+/**
+ * Runs once around the whole suite: says loudly when mount tests are skipped,
+ * and makes sure no test mount survives the run.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fuseUnavailableReason, TEST_ROOT_PREFIX } from './fuse.js';
+
+function leftoverMounts(): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter((f) => f[2]?.startsWith('fuse') && f[1]?.includes(TEST_ROOT_PREFIX))
+    .map((f) => (f[1] as string).replace(/\\040/g, ' '));
+}
+
+export function setup(): void {
+  const reason = fuseUnavailableReason();
+  if (reason !== undefined) {
+    console.warn(`\n!!! MOUNT TESTS ARE SKIPPED: ${reason} !!!\n`);
+  }
+}
+
+export function teardown(): void {
+  for (const path of leftoverMounts()) {
+    console.warn(`a test left ${path} mounted; unmounting it`);
+    try {
+      execFileSync('fusermount3', ['-u', '-z', path], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
