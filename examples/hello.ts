@@ -54,7 +54,9 @@ export function helloOperations(): Operations {
     },
     read(req) {
       if (req.ino !== HELLO) return req.replyError('EISDIR');
-      req.replyBuf(CONTENT.subarray(Math.min(req.offset, CONTENT.length), Math.min(req.offset + req.size, CONTENT.length)));
+      req.replyBuf(
+        CONTENT.subarray(Math.min(req.offset, CONTENT.length), Math.min(req.offset + req.size, CONTENT.length)),
+      );
     },
   };
 }

@@ -9,6 +9,8 @@ import { helloOperations } from './hello.js';
 export interface Example {
   /** One line for `--help`. */
   summary: string;
+  /** Commands to try on the mount, printed by the CLI. */
+  tryThis(mountpoint: string): string[];
   /** Builds the handlers and the options the example needs. */
   create(): { ops: Operations; options: MountOptions };
 }
@@ -17,6 +19,7 @@ export interface Example {
 export const EXAMPLES: Readonly<Record<string, Example>> = {
   hello: {
     summary: 'one read-only file, hello, reading "Hello World!" (libfuse\'s hello_ll)',
+    tryThis: (mnt) => [`ls -l ${mnt}`, `cat ${mnt}/hello`],
     create: () => ({ ops: helloOperations(), options: { fsName: 'hello', subtype: 'hello' } }),
   },
 };

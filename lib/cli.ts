@@ -12,7 +12,9 @@ import { mount } from './mount.js';
 const USAGE = `usage: fuse-lowlevel <example> <mountpoint> [--debug] [-o opt,...]
 
 examples:
-${Object.entries(EXAMPLES).map(([name, e]) => `  ${name.padEnd(12)} ${e.summary}`).join('\n')}
+${Object.entries(EXAMPLES)
+  .map(([name, e]) => `  ${name.padEnd(12)} ${e.summary}`)
+  .join('\n')}
 `;
 
 interface CliArgs {
@@ -38,7 +40,12 @@ function parse(argv: string[]): CliArgs {
       if (value === undefined) throw new Error('-o needs a value');
       mountOptions.push(...value.split(',').filter((o) => o.length > 0));
     } else if (arg.startsWith('-o')) {
-      mountOptions.push(...arg.slice(2).split(',').filter((o) => o.length > 0));
+      mountOptions.push(
+        ...arg
+          .slice(2)
+          .split(',')
+          .filter((o) => o.length > 0),
+      );
     } else if (arg.startsWith('-')) {
       throw new Error(`unknown flag ${arg}`);
     } else {
@@ -46,7 +53,8 @@ function parse(argv: string[]): CliArgs {
     }
   }
   const [example, mountpoint, ...extra] = positional;
-  if (example === undefined || mountpoint === undefined || extra.length > 0) throw new Error('expected <example> <mountpoint>');
+  if (example === undefined || mountpoint === undefined || extra.length > 0)
+    throw new Error('expected <example> <mountpoint>');
   if (!Object.hasOwn(EXAMPLES, example)) throw new Error(`unknown example ${JSON.stringify(example)}`);
   return { example, mountpoint, debug, mountOptions };
 }
@@ -88,14 +96,18 @@ async function main(): Promise<void> {
     debug: args.debug,
   });
   session.on('error', (error, op) => process.stderr.write(`fuse-lowlevel: ${op}: ${error.stack ?? error.message}\n`));
-  process.stdout.write(`${args.example} mounted on ${session.mountpoint}; Ctrl+C to unmount\n`);
+  const hints = example.tryThis(session.mountpoint).map((line) => `  ${line}\n`);
+  process.stdout.write(`${args.example} mounted on ${session.mountpoint}; Ctrl+C to unmount. Try:\n${hints.join('')}`);
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     if (args.debug) process.stderr.write(`fuse-lowlevel: ${signal}, unmounting\n`);
-    session.unmount().then(() => process.exit(0), () => process.exit(1));
+    session.unmount().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -64,7 +64,12 @@ export class ConnectionInfo {
     const where = 'init';
     const want = uint(where, 'conn.want', this.want, UINT32_MAX);
     if ((want & ~this.capable) >>> 0 !== 0) {
-      rangeError(where, 'conn.want', `a subset of conn.capable (0x${this.capable.toString(16)})`, `0x${want.toString(16)}`);
+      rangeError(
+        where,
+        'conn.want',
+        `a subset of conn.capable (0x${this.capable.toString(16)})`,
+        `0x${want.toString(16)}`,
+      );
     }
     const settable: Record<string, number> = {
       want,

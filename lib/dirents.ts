@@ -36,7 +36,8 @@ export class DirentBuffer {
     fileName(where, 'name', name);
     const bytes = align8((this.#plus ? DIRENTPLUS_HEADER : DIRENT_HEADER) + Buffer.byteLength(name));
     if (this.#used + bytes > this.#size) return false;
-    if (uint(where, 'nextOffset', nextOffset) === 0) rangeError(where, 'nextOffset', 'a positive safe integer', nextOffset);
+    if (uint(where, 'nextOffset', nextOffset) === 0)
+      rangeError(where, 'nextOffset', 'a positive safe integer', nextOffset);
     const n = this.#names.length;
     if ((n + 1) * DIRENT_LENGTH > this.#values.length) {
       const grown = new Float64Array(this.#values.length * 2);
@@ -53,6 +54,12 @@ export class DirentBuffer {
 
   /** Sends the entries as the reply to request `id`. */
   send(id: number): number {
-    return native.replyDirents(id, this.#plus, this.#size, this.#names, this.#values.subarray(0, this.#names.length * DIRENT_LENGTH));
+    return native.replyDirents(
+      id,
+      this.#plus,
+      this.#size,
+      this.#names,
+      this.#values.subarray(0, this.#names.length * DIRENT_LENGTH),
+    );
   }
 }

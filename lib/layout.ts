@@ -9,19 +9,50 @@ import { object, optionalUint, rangeError, seconds, typeError, uint } from './va
 
 /** Field order of an attr. */
 export const ATTR_FIELDS = [
-  'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'blksize', 'blocks',
-  'atimeSec', 'atimeNsec', 'mtimeSec', 'mtimeNsec', 'ctimeSec', 'ctimeNsec',
+  'ino',
+  'mode',
+  'nlink',
+  'uid',
+  'gid',
+  'rdev',
+  'size',
+  'blksize',
+  'blocks',
+  'atimeSec',
+  'atimeNsec',
+  'mtimeSec',
+  'mtimeNsec',
+  'ctimeSec',
+  'ctimeNsec',
 ] as const;
 /** Field order of an entry (its attr follows). */
 export const ENTRY_FIELDS = ['ino', 'generation', 'attrTimeout', 'entryTimeout'] as const;
 /** Field order of statfs. */
 export const STATFS_FIELDS = [
-  'bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax',
+  'bsize',
+  'frsize',
+  'blocks',
+  'bfree',
+  'bavail',
+  'files',
+  'ffree',
+  'favail',
+  'fsid',
+  'flag',
+  'namemax',
 ] as const;
 /** Field order of the connection info in init. */
 export const CONN_FIELDS = [
-  'protoMajor', 'protoMinor', 'maxWrite', 'maxRead', 'maxReadahead', 'capable', 'want',
-  'maxBackground', 'congestionThreshold', 'timeGran',
+  'protoMajor',
+  'protoMinor',
+  'maxWrite',
+  'maxRead',
+  'maxReadahead',
+  'capable',
+  'want',
+  'maxBackground',
+  'congestionThreshold',
+  'timeGran',
 ] as const;
 
 export const ATTR_LENGTH = ATTR_FIELDS.length;

@@ -34,7 +34,9 @@ async function checkMountpoint(path: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new Error(`mount: mountpoint ${absolute} does not exist; create the directory first`);
     if (code === 'ENOTCONN') {
-      throw new Error(`mount: mountpoint ${absolute} is a dead FUSE mount; clean it up with: fusermount3 -u -z ${absolute}`);
+      throw new Error(
+        `mount: mountpoint ${absolute} is a dead FUSE mount; clean it up with: fusermount3 -u -z ${absolute}`,
+      );
     }
     throw new Error(`mount: cannot use mountpoint ${absolute}: ${(error as Error).message}`);
   }

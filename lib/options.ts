@@ -2,7 +2,7 @@
  * Mount options: validated once, turned into libfuse's argument list.
  * @module
  */
-import { cString, object, optionalUint, typeError } from './validate.js';
+import { cString, object, optionalUint, rangeError, typeError } from './validate.js';
 
 /** How to mount. */
 export interface MountOptions {
@@ -39,13 +39,23 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set([
-  'fsName', 'subtype', 'readOnly', 'allowOther', 'defaultPermissions', 'autoUnmount', 'maxRead',
-  'mountOptions', 'threads', 'debug', 'unmountTimeout',
+  'fsName',
+  'subtype',
+  'readOnly',
+  'allowOther',
+  'defaultPermissions',
+  'autoUnmount',
+  'maxRead',
+  'mountOptions',
+  'threads',
+  'debug',
+  'unmountTimeout',
 ]);
 
 function optionString(name: string, value: unknown): string {
   const s = cString('mount', `options.${name}`, value, 255);
-  if (s.length === 0 || s.includes(',')) typeError('mount', `options.${name}`, 'a non-empty string without commas', value);
+  if (s.length === 0 || s.includes(','))
+    typeError('mount', `options.${name}`, 'a non-empty string without commas', value);
   return s;
 }
 
@@ -54,11 +64,18 @@ function flag(name: string, value: unknown): boolean {
   return value === true;
 }
 
+function threadCount(value: unknown): number {
+  const n = optionalUint('mount', 'options.threads', value, 1, 64);
+  if (n === 0) rangeError('mount', 'options.threads', 'an integer from 1 to 64', value);
+  return n;
+}
+
 /** Validates `options` and builds libfuse's arguments. */
 export function resolveOptions(options: MountOptions | undefined): ResolvedOptions {
   const o = object('mount', 'options', options ?? {}) as MountOptions;
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) typeError('mount', `options.${key}`, `one of the known options (${[...KNOWN].join(', ')})`, key);
+    if (!KNOWN.has(key))
+      typeError('mount', `options.${key}`, `one of the known options (${[...KNOWN].join(', ')})`, key);
   }
   const opts: string[] = [`fsname=${o.fsName === undefined ? 'fuse-lowlevel' : optionString('fsName', o.fsName)}`];
   if (o.subtype !== undefined) opts.push(`subtype=${optionString('subtype', o.subtype)}`);
@@ -66,17 +83,19 @@ export function resolveOptions(options: MountOptions | undefined): ResolvedOptio
   if (flag('allowOther', o.allowOther)) opts.push('allow_other');
   if (flag('defaultPermissions', o.defaultPermissions)) opts.push('default_permissions');
   if (flag('autoUnmount', o.autoUnmount)) opts.push('auto_unmount');
-  if (o.maxRead !== undefined) opts.push(`max_read=${optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff)}`);
+  if (o.maxRead !== undefined)
+    opts.push(`max_read=${optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff)}`);
   if (o.mountOptions !== undefined) {
-    if (!Array.isArray(o.mountOptions)) typeError('mount', 'options.mountOptions', 'an array of strings', o.mountOptions);
-    o.mountOptions.forEach((raw: unknown, i: number) => opts.push(optionString(`mountOptions[${i}]`, raw)));
+    if (!Array.isArray(o.mountOptions))
+      typeError('mount', 'options.mountOptions', 'an array of strings', o.mountOptions);
+    for (const [i, raw] of (o.mountOptions as unknown[]).entries()) opts.push(optionString(`mountOptions[${i}]`, raw));
   }
   const debug = flag('debug', o.debug);
   const args = opts.flatMap((opt) => ['-o', opt]);
   if (debug) args.push('-d');
   return {
     args,
-    threads: optionalUint('mount', 'options.threads', o.threads, 1, 64) || 1,
+    threads: threadCount(o.threads),
     debug,
     unmountTimeout: optionalUint('mount', 'options.unmountTimeout', o.unmountTimeout, 5000),
   };

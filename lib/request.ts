@@ -80,7 +80,12 @@ export abstract class Request {
     const id = this._take('replyError');
     const n = typeof errno === 'number' ? errno : errnoOf(errno);
     if (n === undefined || !Number.isInteger(n) || n <= 0 || n > 4095) {
-      this._sendInvalid(id, new RangeError(`${this.op}.replyError: errno must be a known errno name or an integer 1..4095, got ${String(errno)}`));
+      this._sendInvalid(
+        id,
+        new RangeError(
+          `${this.op}.replyError: errno must be a known errno name or an integer 1..4095, got ${String(errno)}`,
+        ),
+      );
     }
     this._sent(native.replyErr(id, n));
   }

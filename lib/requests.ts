@@ -17,7 +17,17 @@ const STATFS = new Float64Array(STATFS_FIELDS.length);
 const ERANGE = 34;
 
 /** Positional values from the addon (see SessionCallbacks.request in types/native.d.ts). */
-type Args = [owner: RequestOwner, id: number, ino: number, fh: number, n1: number, n2: number, flags: number, name: string | undefined, lockOwner: bigint | undefined];
+type Args = [
+  owner: RequestOwner,
+  id: number,
+  ino: number,
+  fh: number,
+  n1: number,
+  n2: number,
+  flags: number,
+  name: string | undefined,
+  lockOwner: bigint | undefined,
+];
 
 function sendEntry(req: Request, method: string, entry: Entry): void {
   const id = req._take(method);
@@ -39,8 +49,12 @@ function sendOpen(req: Request, fh: number, options: OpenOptions | undefined): v
   try {
     uint(`${req.op}.replyOpen`, 'fh', fh);
     if (options !== undefined) {
-      bits = (options.directIo ? 1 : 0) | (options.keepCache ? 2 : 0) | (options.nonseekable ? 4 : 0) |
-        (options.cacheReaddir ? 8 : 0) | (options.noflush ? 16 : 0);
+      bits =
+        (options.directIo ? 1 : 0) |
+        (options.keepCache ? 2 : 0) |
+        (options.nonseekable ? 4 : 0) |
+        (options.cacheReaddir ? 8 : 0) |
+        (options.noflush ? 16 : 0);
     }
   } catch (error) {
     req._sendInvalid(id, error);
@@ -406,7 +420,8 @@ export class ListxattrRequest extends Request {
   replyNames(names: readonly string[]): void {
     let list: Buffer;
     try {
-      if (!Array.isArray(names)) throw new TypeError(`listxattr.replyNames: names must be an array of strings, got ${typeof names}`);
+      if (!Array.isArray(names))
+        throw new TypeError(`listxattr.replyNames: names must be an array of strings, got ${typeof names}`);
       list = Buffer.from(names.map((n, i) => `${cString('listxattr.replyNames', `names[${i}]`, n, 255)}\0`).join(''));
     } catch (error) {
       this._sendInvalid(this._take('replyNames'), error);
@@ -437,8 +452,8 @@ export class ForgetRequest {
   /** @internal */
   constructor(pairs: Float64Array) {
     const forgets: ForgetItem[] = [];
-    for (let i = 0; i + 1 < pairs.length; i += 2) forgets.push({ ino: pairs[i] as number, nlookup: pairs[i + 1] as number });
+    for (let i = 0; i + 1 < pairs.length; i += 2)
+      forgets.push({ ino: pairs[i] as number, nlookup: pairs[i + 1] as number });
     this.forgets = forgets;
   }
 }
-

@@ -4,15 +4,15 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
 import { ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
 import type { Request, RequestOwner } from './request.js';
-import { ForgetRequest } from './requests.js';
-import type { Session as NativeSession } from '../types/native.js';
 import { REQUEST_CLASSES } from './request-classes.js';
+import { ForgetRequest } from './requests.js';
 
 type Handler = (this: Operations, req: Request) => unknown;
 
@@ -85,7 +85,8 @@ export class Session extends EventEmitter<SessionEvents> {
         this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner),
       forget: (pairs) => this.#forget(pairs),
       init: (conn) => this.#init(conn),
-      interrupt: (id) => this.#interruptible.get(id)?.abort(new DOMException('the request was interrupted', 'AbortError')),
+      interrupt: (id) =>
+        this.#interruptible.get(id)?.abort(new DOMException('the request was interrupted', 'AbortError')),
       ended: () => this._closeNow(),
     });
   }
@@ -117,7 +118,10 @@ export class Session extends EventEmitter<SessionEvents> {
       exitHookInstalled = true;
       process.on('exit', closeAllOnExit);
     }
-    const timer = setTimeout(() => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')), 10_000);
+    const timer = setTimeout(
+      () => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')),
+      10_000,
+    );
     try {
       await ready;
       this.#state = 'mounted';
@@ -187,8 +191,17 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
-  #dispatch(op: number, id: number, ino: number, fh: number, n1: number, n2: number, flags: number,
-    name: string | undefined, lockOwner: bigint | undefined): void {
+  #dispatch(
+    op: number,
+    id: number,
+    ino: number,
+    fh: number,
+    n1: number,
+    n2: number,
+    flags: number,
+    name: string | undefined,
+    lockOwner: bigint | undefined,
+  ): void {
     const RequestClass = REQUEST_CLASSES[op];
     const handler = this.#handlers[op];
     if (RequestClass === undefined || handler === undefined) {
@@ -269,7 +282,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #report(error: unknown, op: string): void {
-    const err = error instanceof Error ? error : new Error(`${op}: a handler threw a non-Error value: ${String(error)}`);
+    const err =
+      error instanceof Error ? error : new Error(`${op}: a handler threw a non-Error value: ${String(error)}`);
     if (this.listenerCount('error') > 0) {
       this.emit('error', err, op);
     } else {

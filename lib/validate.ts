@@ -28,7 +28,12 @@ export function rangeError(where: string, what: string, expected: string, got: u
 export function uint(where: string, what: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number') typeError(where, what, 'a non-negative safe integer', value);
   if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    rangeError(where, what, max === Number.MAX_SAFE_INTEGER ? 'a non-negative safe integer' : `an integer from 0 to ${max}`, value);
+    rangeError(
+      where,
+      what,
+      max === Number.MAX_SAFE_INTEGER ? 'a non-negative safe integer' : `an integer from 0 to ${max}`,
+      value,
+    );
   }
   return value;
 }

@@ -243,6 +243,13 @@ void Session::Teardown() {
   if (se_ != nullptr) {
     // Nothing may stay unanswered: the kernel caller would wait forever, and
     // libfuse frees its requests with the session.
+    // Records not yet delivered: the rest of a batch being delivered (when a
+    // callback closed the session), then whatever is still queued.
+    const size_t firstUndelivered = deliverPos_ == kNotDelivering ? 0 : deliverPos_ + 1;
+    for (size_t i = firstUndelivered; i < batch_.size(); ++i) {
+      if (batch_[i].req != nullptr) fuse_reply_err(batch_[i].req, EIO);
+    }
+    batch_.clear();
     std::vector<Record> left;
     dispatcher_.Drain(&left);
     for (Record& r : left) {
@@ -271,7 +278,11 @@ void Session::Deliver(Napi::Env env) {
   dispatcher_.Drain(&batch_);
   if (batch_.empty()) return;
   Napi::HandleScope scope(env);
-  for (Record& r : batch_) {
+  // A callback may close the session (Teardown answers the rest of the batch),
+  // so the loop re-checks torndown_ and uses an index Teardown can see.
+  for (size_t i = 0; i < batch_.size() && !torndown_; ++i) {
+    deliverPos_ = i;
+    Record& r = batch_[i];
     if (r.op == Op::Forget) {
       forgets_.insert(forgets_.end(), r.forgets.begin(), r.forgets.end());
       continue;
@@ -284,8 +295,10 @@ void Session::Deliver(Napi::Env env) {
       default: DeliverRequest(env, r); break;
     }
   }
-  if (!forgets_.empty()) DeliverForgets(env, &forgets_);
+  if (!forgets_.empty() && !torndown_) DeliverForgets(env, &forgets_);
+  forgets_.clear();
   batch_.clear();
+  deliverPos_ = kNotDelivering;
 }
 
 void Session::DeliverRequest(Napi::Env env, Record& r) {

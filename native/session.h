@@ -78,7 +78,9 @@ class Session : public Napi::ObjectWrap<Session> {
   fuse_conn_info* initConn_ = nullptr;
 
   Dispatcher dispatcher_;
+  static constexpr size_t kNotDelivering = static_cast<size_t>(-1);
   std::vector<Record> batch_;
+  size_t deliverPos_ = kNotDelivering;  // the record Deliver() is handing to JS
   std::vector<fuse_forget_data> forgets_;
 };
 
