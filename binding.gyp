@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/dispatch.cc",
         "native/log.cc",
+        "native/notify.cc",
         "native/ops.cc",
         "native/request.cc",
         "native/request_table.cc",

@@ -6,8 +6,45 @@ import { native } from './addon.js';
 import { CONN_FIELDS } from './layout.js';
 import { rangeError, uint } from './validate.js';
 
+const CAPABILITY_NAMES = [
+  'ASYNC_READ',
+  'POSIX_LOCKS',
+  'ATOMIC_O_TRUNC',
+  'EXPORT_SUPPORT',
+  'DONT_MASK',
+  'SPLICE_WRITE',
+  'SPLICE_MOVE',
+  'SPLICE_READ',
+  'FLOCK_LOCKS',
+  'IOCTL_DIR',
+  'AUTO_INVAL_DATA',
+  'READDIRPLUS',
+  'READDIRPLUS_AUTO',
+  'ASYNC_DIO',
+  'WRITEBACK_CACHE',
+  'NO_OPEN_SUPPORT',
+  'PARALLEL_DIROPS',
+  'POSIX_ACL',
+  'HANDLE_KILLPRIV',
+  'CACHE_SYMLINKS',
+  'NO_OPENDIR_SUPPORT',
+  'EXPLICIT_INVAL_DATA',
+  'EXPIRE_ONLY',
+] as const;
+
+/** The name of a FUSE_CAP_* capability, without the prefix. */
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
 /** FUSE_CAP_* capability bits by name (without the prefix), e.g. `CAP.SPLICE_WRITE`. */
-export const CAP: Readonly<Record<string, number>> = Object.freeze({ ...native.CAP });
+export const CAP: Readonly<Record<CapabilityName, number>> = Object.freeze(
+  Object.fromEntries(
+    CAPABILITY_NAMES.map((name) => {
+      const bit = native.CAP[name];
+      if (bit === undefined) throw new Error(`fuse-lowlevel: the addon does not export capability ${name}`);
+      return [name, bit];
+    }),
+  ) as Record<CapabilityName, number>,
+);
 
 const UINT32_MAX = 0xffffffff;
 

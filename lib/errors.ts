@@ -4,9 +4,9 @@
  * @module
  */
 import { constants } from 'node:os';
+import { getSystemErrorName } from 'node:util';
 
 const BY_NAME: Readonly<Record<string, number>> = constants.errno;
-const BY_NUMBER: ReadonlyMap<number, string> = new Map(Object.entries(BY_NAME).map(([name, n]) => [n, name]));
 
 /** An errno name known to this platform, such as `'ENOENT'`. */
 export type ErrnoName = keyof typeof constants.errno;
@@ -16,9 +16,13 @@ export function errnoOf(name: string): number | undefined {
   return Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : undefined;
 }
 
-/** The errno name for a number (2 → `'ENOENT'`), or undefined when unknown. */
+/** The errno name for a number (2 → `'ENOENT'`, as Node names it), or undefined when unknown. */
 export function errnoName(errno: number): string | undefined {
-  return BY_NUMBER.get(errno);
+  if (!Number.isInteger(errno) || errno <= 0 || errno > 4095) return undefined;
+  const name = getSystemErrorName(-errno);
+  if (!name.startsWith('Unknown')) return name;
+  // libuv names only the errnos it uses; the platform table has the rest.
+  return Object.keys(BY_NAME).find((key) => BY_NAME[key] === errno);
 }
 
 /**

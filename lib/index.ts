@@ -8,29 +8,73 @@
  * ```
  * @module
  */
-export { CAP, ConnectionInfo } from './connection.js';
+export { CAP, type CapabilityName, ConnectionInfo } from './connection.js';
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
 export type { HandlerResult, OperationName, Operations } from './operations.js';
 export type { MountOptions } from './options.js';
+export { PollHandle } from './poll-handle.js';
 export { Request } from './request.js';
 export {
   AccessRequest,
+  BmapRequest,
+  CopyFileRangeRequest,
+  CreateRequest,
+  FallocateRequest,
+  FlockRequest,
   FlushRequest,
   ForgetRequest,
+  FsyncdirRequest,
+  FsyncRequest,
   GetattrRequest,
+  GetlkRequest,
   GetxattrRequest,
+  IOCTL,
+  type IoctlRegion,
+  IoctlRequest,
+  LinkRequest,
   ListxattrRequest,
   LookupRequest,
+  LseekRequest,
+  MkdirRequest,
+  MknodRequest,
   OpendirRequest,
   OpenRequest,
+  PollRequest,
+  RENAME_EXCHANGE,
+  RENAME_NOREPLACE,
   ReaddirplusRequest,
   ReaddirRequest,
   ReadlinkRequest,
   ReadRequest,
   ReleasedirRequest,
   ReleaseRequest,
+  RemovexattrRequest,
+  RenameRequest,
+  RmdirRequest,
+  SEEK_DATA,
+  SEEK_HOLE,
+  SETATTR,
+  SetattrRequest,
+  SetlkRequest,
+  SetxattrRequest,
   StatfsRequest,
-} from './requests.js';
+  SymlinkRequest,
+  UnlinkRequest,
+  WriteRequest,
+  XATTR_CREATE,
+  XATTR_REPLACE,
+} from './requests/index.js';
 export { Session, type SessionEvents } from './session.js';
-export type { Attr, Entry, ForgetItem, OpenOptions, RequestContext, StatfsInfo, Timestamp } from './types.js';
+export type {
+  Attr,
+  Entry,
+  ForgetItem,
+  InodeEntry,
+  Lock,
+  NegativeEntry,
+  OpenOptions,
+  RequestContext,
+  StatfsInfo,
+  Timestamp,
+} from './types.js';

@@ -4,7 +4,7 @@
  * addon's `LAYOUT`.
  * @module
  */
-import type { Attr, Entry, StatfsInfo, Timestamp } from './types.js';
+import type { Attr, Entry, InodeEntry, StatfsInfo, Timestamp } from './types.js';
 import { object, optionalUint, rangeError, seconds, typeError, uint } from './validate.js';
 
 /** Field order of an attr. */
@@ -111,7 +111,7 @@ export function packAttr(where: string, attr: Attr, out: Float64Array, at: numbe
 
 /** Validates `entry` and writes it (then its attr) at `at`. */
 export function packEntry(where: string, entry: Entry, out: Float64Array, at: number): void {
-  const e = object(where, 'entry', entry) as Partial<Entry>;
+  const e = object(where, 'entry', entry) as Partial<InodeEntry>;
   const ino = uint(where, 'entry.ino', e.ino);
   out[at] = ino;
   out[at + 1] = optionalUint(where, 'entry.generation', e.generation, 0);

@@ -7,22 +7,45 @@
 import type { ConnectionInfo } from './connection.js';
 import type {
   AccessRequest,
+  BmapRequest,
+  CopyFileRangeRequest,
+  CreateRequest,
+  FallocateRequest,
+  FlockRequest,
   FlushRequest,
   ForgetRequest,
+  FsyncdirRequest,
+  FsyncRequest,
   GetattrRequest,
+  GetlkRequest,
   GetxattrRequest,
+  IoctlRequest,
+  LinkRequest,
   ListxattrRequest,
   LookupRequest,
+  LseekRequest,
+  MkdirRequest,
+  MknodRequest,
   OpendirRequest,
   OpenRequest,
+  PollRequest,
   ReaddirplusRequest,
   ReaddirRequest,
   ReadlinkRequest,
   ReadRequest,
   ReleasedirRequest,
   ReleaseRequest,
+  RemovexattrRequest,
+  RenameRequest,
+  RmdirRequest,
+  SetattrRequest,
+  SetlkRequest,
+  SetxattrRequest,
   StatfsRequest,
-} from './requests.js';
+  SymlinkRequest,
+  UnlinkRequest,
+  WriteRequest,
+} from './requests/index.js';
 
 /** A handler may answer synchronously or return a promise; a throw or rejection becomes an errno reply. */
 export type HandlerResult = void | Promise<void>;
@@ -58,6 +81,37 @@ export interface Operations {
   access?(req: AccessRequest): HandlerResult;
   getxattr?(req: GetxattrRequest): HandlerResult;
   listxattr?(req: ListxattrRequest): HandlerResult;
+  /** chmod, chown, truncate, utimens …: change the attributes that are set. */
+  setattr?(req: SetattrRequest): HandlerResult;
+  mknod?(req: MknodRequest): HandlerResult;
+  mkdir?(req: MkdirRequest): HandlerResult;
+  /** Remove a name; the inode lives on while it has lookups (open files). */
+  unlink?(req: UnlinkRequest): HandlerResult;
+  rmdir?(req: RmdirRequest): HandlerResult;
+  symlink?(req: SymlinkRequest): HandlerResult;
+  /** Move or swap names (RENAME_NOREPLACE, RENAME_EXCHANGE). */
+  rename?(req: RenameRequest): HandlerResult;
+  link?(req: LinkRequest): HandlerResult;
+  /** Write data; reply with the full length unless there was an error. */
+  write?(req: WriteRequest): HandlerResult;
+  fsync?(req: FsyncRequest): HandlerResult;
+  fsyncdir?(req: FsyncdirRequest): HandlerResult;
+  /** Create and open a file atomically; without it the kernel uses mknod + open. */
+  create?(req: CreateRequest): HandlerResult;
+  setxattr?(req: SetxattrRequest): HandlerResult;
+  removexattr?(req: RemovexattrRequest): HandlerResult;
+  /** POSIX locks: implement getlk and setlk only to share locks beyond this machine. */
+  getlk?(req: GetlkRequest): HandlerResult;
+  setlk?(req: SetlkRequest): HandlerResult;
+  /** BSD flock locks; without it the kernel keeps them locally. */
+  flock?(req: FlockRequest): HandlerResult;
+  bmap?(req: BmapRequest): HandlerResult;
+  ioctl?(req: IoctlRequest): HandlerResult;
+  poll?(req: PollRequest): HandlerResult;
+  fallocate?(req: FallocateRequest): HandlerResult;
+  copyFileRange?(req: CopyFileRangeRequest): HandlerResult;
+  /** SEEK_DATA / SEEK_HOLE. */
+  lseek?(req: LseekRequest): HandlerResult;
 }
 
 /** The names of the operations that take requests. */

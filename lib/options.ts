@@ -33,6 +33,8 @@ export interface MountOptions {
 /** Validated options, as the session uses them. */
 export interface ResolvedOptions {
   args: string[];
+  /** The max_read option (0 when unset), which init repeats to libfuse. */
+  maxRead: number;
   threads: number;
   debug: boolean;
   unmountTimeout: number;
@@ -83,8 +85,8 @@ export function resolveOptions(options: MountOptions | undefined): ResolvedOptio
   if (flag('allowOther', o.allowOther)) opts.push('allow_other');
   if (flag('defaultPermissions', o.defaultPermissions)) opts.push('default_permissions');
   if (flag('autoUnmount', o.autoUnmount)) opts.push('auto_unmount');
-  if (o.maxRead !== undefined)
-    opts.push(`max_read=${optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff)}`);
+  const maxRead = optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff);
+  if (maxRead > 0) opts.push(`max_read=${maxRead}`);
   if (o.mountOptions !== undefined) {
     if (!Array.isArray(o.mountOptions))
       typeError('mount', 'options.mountOptions', 'an array of strings', o.mountOptions);
@@ -95,6 +97,7 @@ export function resolveOptions(options: MountOptions | undefined): ResolvedOptio
   if (debug) args.push('-d');
   return {
     args,
+    maxRead,
     threads: threadCount(o.threads),
     debug,
     unmountTimeout: optionalUint('mount', 'options.unmountTimeout', o.unmountTimeout, 5000),

@@ -10,9 +10,10 @@ import { ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
+import { PollHandle } from './poll-handle.js';
 import type { Request, RequestOwner } from './request.js';
-import { REQUEST_CLASSES } from './request-classes.js';
-import { ForgetRequest } from './requests.js';
+import { ForgetRequest, REQUEST_CLASSES } from './requests/index.js';
+import { typeError } from './validate.js';
 
 type Handler = (this: Operations, req: Request) => unknown;
 
@@ -23,6 +24,11 @@ export interface SessionEvents {
   /** The filesystem is no longer mounted (by `unmount()` or from outside). */
   unmount: [];
 }
+
+/** Operation numbers fit below this, so (id, op) pack into one safe integer. */
+const OP_SLOTS = 64;
+const OP_NAMES: string[] = [];
+for (const [name, op] of Object.entries(native.OP)) OP_NAMES[op] = name;
 
 /** Sessions still mounted, closed synchronously when the process exits. */
 const live = new Set<Session>();
@@ -46,7 +52,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #native: NativeSession;
   readonly #handlers: (Handler | undefined)[];
   readonly #owner: RequestOwner;
-  readonly #registry: FinalizationRegistry<number>;
+  readonly #registry: FinalizationRegistry<number>; // held: id * OP_SLOTS + op
   readonly #interruptible = new Map<number, AbortController>();
   #inflight = 0;
   #drained: (() => void) | undefined;
@@ -79,7 +85,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (native.watchInterrupt(req._id)) this.#interruptible.set(req._id, controller);
       },
     };
-    this.#registry = new FinalizationRegistry((id) => this.#collected(id));
+    this.#registry = new FinalizationRegistry((held) => this.#collected(held));
     this.#native = new native.Session(implemented, {
       request: (op, id, ino, fh, n1, n2, flags, name, lockOwner) =>
         this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner),
@@ -112,7 +118,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const ready = new Promise<void>((resolve, reject) => {
       this.#ready = { resolve, reject };
     });
-    this.#native.mount(this.mountpoint, this.#options.args, this.#options.threads);
+    this.#native.mount(this.mountpoint, this.#options.args, this.#options.threads, this.#options.maxRead);
     live.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -142,6 +148,17 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#state === 'closed') return this.closed;
     this.#unmounting ??= this.#drain(this.#options.unmountTimeout).then(() => this._closeNow());
     return this.#unmounting;
+  }
+
+  /**
+   * Wakes a caller waiting in poll/select/epoll on the file whose poll request
+   * carried `handle`. Returns false if the kernel no longer waits on it.
+   */
+  notifyPoll(handle: PollHandle): boolean {
+    if (!(handle instanceof PollHandle)) typeError('notifyPoll', 'handle', 'a PollHandle from a poll request', handle);
+    if (handle._owner !== this.#owner) throw new Error('notifyPoll: the handle belongs to another session');
+    if (this.#state === 'closed') throw new Error('notifyPoll: the session is closed');
+    return native.notifyPoll(handle._native) === 0;
   }
 
   /** Lets the process exit while mounted (like `net.Server.unref()`). */
@@ -210,7 +227,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     const req = new RequestClass(this.#owner, id, ino, fh, n1, n2, flags, name, lockOwner);
     this.#inflight++;
-    this.#registry.register(req, id, req);
+    this.#registry.register(req, id * OP_SLOTS + op, req);
     try {
       const result = handler.call(this.#ops, req);
       if (result instanceof Promise) result.catch((error: unknown) => this.#failed(req, error));
@@ -221,6 +238,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #settled(req: Request): void {
     this.#registry.unregister(req);
+    if (this.#state === 'closed') return; // closing answered it and reset the count
     this.#interruptible.delete(req._id);
     if (--this.#inflight === 0) this.#drained?.();
   }
@@ -233,11 +251,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** A request was garbage-collected unanswered: answer EIO so the caller is not left waiting. */
-  #collected(id: number): void {
+  #collected(held: number): void {
+    const id = Math.floor(held / OP_SLOTS);
+    const op = OP_NAMES[held % OP_SLOTS] ?? 'unknown';
     if (native.replyErr(id, EIO) === -1) return;
     this.#interruptible.delete(id);
     if (--this.#inflight === 0) this.#drained?.();
-    this.#report(new Error('a request was garbage-collected without a reply; it was answered EIO'), 'unknown');
+    this.#report(new Error(`${op}: the request was garbage-collected without a reply; it was answered EIO`), op);
   }
 
   #forget(pairs: Float64Array): void {

@@ -38,16 +38,31 @@ export interface Attr {
  * Each entry replied with a non-zero `ino` counts as one lookup of that inode,
  * to be balanced later by `forget`.
  */
-export interface Entry {
-  /** Inode number; 0 makes a negative entry (the name is cached as missing). */
-  ino: number;
-  /** Inode generation: (ino, generation) must be unique over the filesystem's life. */
-  generation?: number;
-  attr: Attr;
+export type Entry = InodeEntry | NegativeEntry;
+
+/** What every entry may say about caching. */
+interface EntryCaching {
   /** Seconds the kernel may cache `attr` (default 1). */
   attrTimeout?: number;
   /** Seconds the kernel may cache the name → ino mapping (default 1). */
   entryTimeout?: number;
+}
+
+/** An entry for an existing inode. */
+export interface InodeEntry extends EntryCaching {
+  /** Inode number. */
+  ino: number;
+  /** Inode generation: (ino, generation) must be unique over the filesystem's life. */
+  generation?: number;
+  /** The inode's attributes. */
+  attr: Attr;
+}
+
+/** A negative entry: the name is cached as missing for `entryTimeout` seconds. */
+export interface NegativeEntry extends EntryCaching {
+  ino: 0;
+  generation?: number;
+  attr?: undefined;
 }
 
 /** Filesystem statistics, as in `struct statvfs`. Omitted fields are 0. */
@@ -93,4 +108,18 @@ export interface RequestContext {
 export interface ForgetItem {
   readonly ino: number;
   readonly nlookup: number;
+}
+
+/** A POSIX record lock (struct flock). */
+export interface Lock {
+  /** F_RDLCK (0), F_WRLCK (1) or F_UNLCK (2). */
+  type: number;
+  /** SEEK_SET (0) for locks from the kernel: `start` is absolute. */
+  whence?: number;
+  /** The first byte. */
+  start: number;
+  /** How many bytes; 0 means to the end of the file (and beyond). */
+  length: number;
+  /** The process holding a conflicting lock (getlk replies). */
+  pid?: number;
 }

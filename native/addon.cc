@@ -64,9 +64,18 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceMethod<&Addon::ReplyStatfs>("replyStatfs"),
                            InstanceMethod<&Addon::ReplyXattr>("replyXattr"),
                            InstanceMethod<&Addon::ReplyDirents>("replyDirents"),
+                           InstanceMethod<&Addon::ReplyWrite>("replyWrite"),
+                           InstanceMethod<&Addon::ReplyCreate>("replyCreate"),
+                           InstanceMethod<&Addon::ReplyLock>("replyLock"),
+                           InstanceMethod<&Addon::ReplyBmap>("replyBmap"),
+                           InstanceMethod<&Addon::ReplyIoctl>("replyIoctl"),
+                           InstanceMethod<&Addon::ReplyIoctlRetry>("replyIoctlRetry"),
+                           InstanceMethod<&Addon::ReplyPoll>("replyPoll"),
+                           InstanceMethod<&Addon::ReplyLseek>("replyLseek"),
                            InstanceMethod<&Addon::RequestContext>("requestContext"),
                            InstanceMethod<&Addon::RequestGroups>("requestGroups"),
                            InstanceMethod<&Addon::WatchInterrupt>("watchInterrupt"),
+                           InstanceMethod<&Addon::NotifyPoll>("notifyPoll"),
                        });
 }
 

@@ -29,10 +29,20 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value ReplyStatfs(const Napi::CallbackInfo& info);
   Napi::Value ReplyXattr(const Napi::CallbackInfo& info);
   Napi::Value ReplyDirents(const Napi::CallbackInfo& info);
+  Napi::Value ReplyWrite(const Napi::CallbackInfo& info);
+  Napi::Value ReplyCreate(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLock(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBmap(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIoctl(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIoctlRetry(const Napi::CallbackInfo& info);
+  Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
   // Request information (request.cc).
   Napi::Value RequestContext(const Napi::CallbackInfo& info);
   Napi::Value RequestGroups(const Napi::CallbackInfo& info);
   Napi::Value WatchInterrupt(const Napi::CallbackInfo& info);
+  // Notifications (notify.cc).
+  Napi::Value NotifyPoll(const Napi::CallbackInfo& info);
 };
 
 }  // namespace fl

@@ -22,7 +22,30 @@ namespace fl {
   X(Statfs, "statfs")         \
   X(Access, "access")         \
   X(Getxattr, "getxattr")     \
-  X(Listxattr, "listxattr")
+  X(Listxattr, "listxattr")   \
+  X(Setattr, "setattr")       \
+  X(Mknod, "mknod")           \
+  X(Mkdir, "mkdir")           \
+  X(Unlink, "unlink")         \
+  X(Rmdir, "rmdir")           \
+  X(Symlink, "symlink")       \
+  X(Rename, "rename")         \
+  X(Link, "link")             \
+  X(Write, "write")           \
+  X(Fsync, "fsync")           \
+  X(Fsyncdir, "fsyncdir")     \
+  X(Create, "create")         \
+  X(Setxattr, "setxattr")     \
+  X(Removexattr, "removexattr") \
+  X(Getlk, "getlk")           \
+  X(Setlk, "setlk")           \
+  X(Flock, "flock")           \
+  X(Bmap, "bmap")             \
+  X(Ioctl, "ioctl")           \
+  X(Poll, "poll")             \
+  X(Fallocate, "fallocate")   \
+  X(CopyFileRange, "copyFileRange") \
+  X(Lseek, "lseek")
 
 enum class Op : uint8_t {
 #define FL_ENUM(name, js) name,

@@ -2,7 +2,9 @@
 // lib/ has validated every value; these still guard types and ranges cheaply,
 // and a malformed call answers the kernel EIO before throwing, so the caller
 // is never left waiting.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/statvfs.h>
 
 #include <cerrno>
@@ -69,6 +71,19 @@ void ToEntry(const double* e, fuse_entry_param* out) {
   ToStat(e + entry::kLength, &out->attr);
 }
 
+// The reply half of fuse_file_info: the handle and the open flags
+// (bit 0 direct_io, 1 keep_cache, 2 nonseekable, 3 cache_readdir, 4 noflush).
+void ToOpenFlags(double fh, double bits, fuse_file_info* fi) {
+  std::memset(fi, 0, sizeof *fi);
+  const uint64_t b = U64(bits);
+  fi->fh = U64(fh);
+  fi->direct_io = (b & 1) != 0;
+  fi->keep_cache = (b & 2) != 0;
+  fi->nonseekable = (b & 4) != 0;
+  fi->cache_readdir = (b & 8) != 0;
+  fi->noflush = (b & 16) != 0;
+}
+
 Napi::Value Result(Napi::Env env, int libfuseResult) {
   return Napi::Number::New(env, libfuseResult < 0 ? -libfuseResult : 0);
 }
@@ -129,14 +144,7 @@ Napi::Value Addon::ReplyOpen(const Napi::CallbackInfo& info) {
   const double bits = Number(info, 2, &ok);
   FL_TAKE_OR_RETURN(req, info, ok, "replyOpen(id, fh: number, flags: number)");
   fuse_file_info fi;
-  std::memset(&fi, 0, sizeof fi);
-  const uint64_t b = U64(bits);
-  fi.fh = U64(fh);
-  fi.direct_io = (b & 1) != 0;
-  fi.keep_cache = (b & 2) != 0;
-  fi.nonseekable = (b & 4) != 0;
-  fi.cache_readdir = (b & 8) != 0;
-  fi.noflush = (b & 16) != 0;
+  ToOpenFlags(fh, bits, &fi);
   return Result(info.Env(), fuse_reply_open(req, &fi));
 }
 
@@ -233,6 +241,105 @@ Napi::Value Addon::ReplyDirents(const Napi::CallbackInfo& info) {
   // A failed send means the caller is gone; the request is finished either way.
   (void)fuse_reply_buf(req, buf.data(), used);
   return Napi::Number::New(info.Env(), sent);
+}
+
+// replyWrite(id, count): the bytes written (write, copy_file_range).
+Napi::Value Addon::ReplyWrite(const Napi::CallbackInfo& info) {
+  bool ok = true;
+  const double count = Number(info, 1, &ok);
+  FL_TAKE_OR_RETURN(req, info, ok && count >= 0, "replyWrite(id, count: number)");
+  return Result(info.Env(), fuse_reply_write(req, static_cast<size_t>(U64(count))));
+}
+
+// replyCreate(id, entry: Float64Array[entry + attr], fh, flags as replyOpen)
+Napi::Value Addon::ReplyCreate(const Napi::CallbackInfo& info) {
+  const double* e = Floats(info, 1, entry::kLength + attr::kLength);
+  bool ok = true;
+  const double fh = Number(info, 2, &ok);
+  const double bits = Number(info, 3, &ok);
+  FL_TAKE_OR_RETURN(req, info, e != nullptr && ok, "replyCreate(id, entry: Float64Array, fh: number, flags: number)");
+  fuse_entry_param param;
+  ToEntry(e, &param);
+  fuse_file_info fi;
+  ToOpenFlags(fh, bits, &fi);
+  return Result(info.Env(), fuse_reply_create(req, &param, &fi));
+}
+
+// replyLock(id, lock: Float64Array[type, whence, start, len, pid])
+Napi::Value Addon::ReplyLock(const Napi::CallbackInfo& info) {
+  const double* l = Floats(info, 1, 5);
+  FL_TAKE_OR_RETURN(req, info, l != nullptr, "replyLock(id, lock: Float64Array)");
+  struct flock lock;
+  std::memset(&lock, 0, sizeof lock);
+  lock.l_type = static_cast<short>(I64(l[0]));
+  lock.l_whence = static_cast<short>(I64(l[1]));
+  lock.l_start = I64(l[2]);
+  lock.l_len = I64(l[3]);
+  lock.l_pid = static_cast<pid_t>(I64(l[4]));
+  return Result(info.Env(), fuse_reply_lock(req, &lock));
+}
+
+// replyBmap(id, index)
+Napi::Value Addon::ReplyBmap(const Napi::CallbackInfo& info) {
+  bool ok = true;
+  const double index = Number(info, 1, &ok);
+  FL_TAKE_OR_RETURN(req, info, ok && index >= 0, "replyBmap(id, index: number)");
+  return Result(info.Env(), fuse_reply_bmap(req, U64(index)));
+}
+
+// replyIoctl(id, result, data?: Uint8Array)
+Napi::Value Addon::ReplyIoctl(const Napi::CallbackInfo& info) {
+  bool ok = true;
+  const double result = Number(info, 1, &ok);
+  const bool empty = info.Length() < 3 || info[2].IsUndefined();
+  const bool bytes = !empty && info[2].IsTypedArray() &&
+                     info[2].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  FL_TAKE_OR_RETURN(req, info, ok && (empty || bytes) && result >= -2147483648.0 && result <= 2147483647.0,
+                    "replyIoctl(id, result: number, data?: Uint8Array)");
+  if (empty) return Result(info.Env(), fuse_reply_ioctl(req, static_cast<int>(result), nullptr, 0));
+  Napi::Uint8Array data = info[2].As<Napi::Uint8Array>();
+  return Result(info.Env(), fuse_reply_ioctl(req, static_cast<int>(result), data.Data(), data.ByteLength()));
+}
+
+// replyIoctlRetry(id, input: Float64Array[base, len, …], output: Float64Array[base, len, …])
+Napi::Value Addon::ReplyIoctlRetry(const Napi::CallbackInfo& info) {
+  auto isFloats = [&](size_t i) {
+    return info.Length() > i && info[i].IsTypedArray() &&
+           info[i].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
+  };
+  const bool ok = isFloats(1) && isFloats(2);
+  const size_t inCount = ok ? info[1].As<Napi::Float64Array>().ElementLength() / 2 : 0;
+  const size_t outCount = ok ? info[2].As<Napi::Float64Array>().ElementLength() / 2 : 0;
+  const double* in = inCount > 0 ? info[1].As<Napi::Float64Array>().Data() : nullptr;
+  const double* out = outCount > 0 ? info[2].As<Napi::Float64Array>().Data() : nullptr;
+  FL_TAKE_OR_RETURN(req, info, ok && inCount + outCount <= FUSE_IOCTL_MAX_IOV,
+                    "replyIoctlRetry(id, input: Float64Array, output: Float64Array)");
+  std::vector<iovec> iov(inCount + outCount);
+  for (size_t i = 0; i < inCount; ++i) {
+    iov[i].iov_base = reinterpret_cast<void*>(static_cast<uintptr_t>(U64(in[2 * i])));
+    iov[i].iov_len = static_cast<size_t>(U64(in[2 * i + 1]));
+  }
+  for (size_t i = 0; i < outCount; ++i) {
+    iov[inCount + i].iov_base = reinterpret_cast<void*>(static_cast<uintptr_t>(U64(out[2 * i])));
+    iov[inCount + i].iov_len = static_cast<size_t>(U64(out[2 * i + 1]));
+  }
+  return Result(info.Env(), fuse_reply_ioctl_retry(req, iov.data(), inCount, iov.data() + inCount, outCount));
+}
+
+// replyPoll(id, revents)
+Napi::Value Addon::ReplyPoll(const Napi::CallbackInfo& info) {
+  bool ok = true;
+  const double revents = Number(info, 1, &ok);
+  FL_TAKE_OR_RETURN(req, info, ok && revents >= 0, "replyPoll(id, revents: number)");
+  return Result(info.Env(), fuse_reply_poll(req, static_cast<unsigned>(U64(revents))));
+}
+
+// replyLseek(id, offset)
+Napi::Value Addon::ReplyLseek(const Napi::CallbackInfo& info) {
+  bool ok = true;
+  const double offset = Number(info, 1, &ok);
+  FL_TAKE_OR_RETURN(req, info, ok && offset >= 0, "replyLseek(id, offset: number)");
+  return Result(info.Env(), fuse_reply_lseek(req, I64(offset)));
 }
 
 // requestContext(id): { uid, gid, pid, umask } | undefined

@@ -38,7 +38,9 @@ class RequestTable {
  private:
   static constexpr uint32_t kIndexBits = 21;
   static constexpr uint32_t kMaxSlots = 1u << kIndexBits;
-  static constexpr uint32_t kGenerationMask = (1u << 31) - 1;
+  // 21 + 25 bits: ids stay below 2^46, so JS can pack an id with a 6-bit
+  // operation number into one safe integer.
+  static constexpr uint32_t kGenerationMask = (1u << 25) - 1;
 
   struct Slot {
     fuse_req_t req = nullptr;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <string>
 
 #include "addon.h"
@@ -66,13 +67,14 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
 
 Session::~Session() { Teardown(); }
 
-// mount(mountpoint: string, args: string[], threads: number): void
+// mount(mountpoint: string, args: string[], threads: number, maxRead: number): void
 Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (se_ != nullptr || torndown_) throw Napi::Error::New(env, "mount: this session was already mounted");
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "mount(mountpoint: string, args: string[], threads: number)");
+  if (info.Length() < 4 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsNumber()) {
+    throw Napi::TypeError::New(env, "mount(mountpoint: string, args: string[], threads: number, maxRead: number)");
   }
+  maxRead_ = info[3].As<Napi::Number>().Uint32Value();
   std::string mountpoint = info[0].As<Napi::String>();
   int threads = info[2].As<Napi::Number>().Int32Value();
   if (threads < 1 || threads > 64) throw Napi::RangeError::New(env, "mount: threads must be between 1 and 64");
@@ -167,6 +169,12 @@ void Session::NegotiateInit(fuse_conn_info* conn) {
   // Zero-copy fd replies need splice into /dev/fuse; the JS init handler may
   // turn it off again.
   if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  // libfuse turns on splice reads when write_buf is set, but write data is
+  // copied into a Buffer for JS anyway, and splicing every request through a
+  // pipe costs an extra copy and syscalls on the metadata path.
+  conn->want &= ~FUSE_CAP_SPLICE_READ;
+  // libfuse requires init to repeat the max_read mount option (0 when unset).
+  conn->max_read = maxRead_;
   std::unique_lock<std::mutex> lock(initMutex_);
   initConn_ = conn;
   initState_ = InitState::Waiting;
@@ -290,8 +298,16 @@ void Session::Deliver(Napi::Env env) {
     if (!forgets_.empty()) DeliverForgets(env, &forgets_);
     switch (r.op) {
       case Op::Init: DeliverInit(env); break;
-      case Op::Interrupt: CallSafely(onInterrupt_, {Napi::Number::New(env, r.n1)}); break;
-      case Op::Ended: CallSafely(onEnded_, {Napi::Number::New(env, r.n1)}); break;
+      case Op::Interrupt: {
+        napi_value id = Napi::Number::New(env, r.n1);
+        CallSafely(onInterrupt_, &id, 1);
+        break;
+      }
+      case Op::Ended: {
+        napi_value error = Napi::Number::New(env, r.n1);
+        CallSafely(onEnded_, &error, 1);
+        break;
+      }
       default: DeliverRequest(env, r); break;
     }
   }
@@ -301,6 +317,49 @@ void Session::Deliver(Napi::Env env) {
   deliverPos_ = kNotDelivering;
 }
 
+namespace {
+
+// Operations whose requests carry the extended arguments (see types/native.d.ts).
+bool UsesExtendedArgs(Op op) {
+  switch (op) {
+    case Op::Setattr: case Op::Symlink: case Op::Rename: case Op::Link: case Op::Write: case Op::Setxattr:
+    case Op::Getlk: case Op::Setlk: case Op::Ioctl: case Op::Poll: case Op::CopyFileRange:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The record's structured or byte argument as a JS value; ownership of bytes
+// and poll handles moves to JS.
+napi_value DataValue(Napi::Env env, Record& r) {
+  switch (r.dataKind) {
+    case Record::Data::Bytes: {
+      if (r.bytesLength == 0) return Napi::Buffer<char>::New(env, 0);
+      char* bytes = r.bytes.release();
+      return Napi::Buffer<char>::NewOrCopy(env, bytes, r.bytesLength, [](Napi::Env, char* p) { free(p); });
+    }
+    case Record::Data::Attr: {
+      Napi::Float64Array a = Napi::Float64Array::New(env, attr::kLength);
+      std::copy(r.fields, r.fields + attr::kLength, a.Data());
+      return a;
+    }
+    case Record::Data::Lock: {
+      Napi::Float64Array a = Napi::Float64Array::New(env, 5);
+      std::copy(r.fields, r.fields + 5, a.Data());
+      return a;
+    }
+    case Record::Data::PollHandle:
+      return Napi::External<fuse_pollhandle>::New(env, r.pollHandle.release(),
+                                                  [](Napi::Env, fuse_pollhandle* ph) { fuse_pollhandle_destroy(ph); });
+    case Record::Data::None:
+      break;
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
 void Session::DeliverRequest(Napi::Env env, Record& r) {
   const double id = addon_->requests.Add(r.req, this);
   if (id < 0) {
@@ -308,7 +367,7 @@ void Session::DeliverRequest(Napi::Env env, Record& r) {
     return;
   }
   napi_value undefined = env.Undefined();
-  std::vector<napi_value> args{
+  napi_value args[14] = {
       Napi::Number::New(env, static_cast<double>(r.op)),
       Napi::Number::New(env, id),
       Napi::Number::New(env, static_cast<double>(r.ino)),
@@ -319,7 +378,15 @@ void Session::DeliverRequest(Napi::Env env, Record& r) {
       r.name.empty() ? undefined : Napi::String::New(env, r.name),
       r.hasLockOwner ? Napi::BigInt::New(env, r.lockOwner) : undefined,
   };
-  if (!CallSafely(onRequest_, args)) {
+  size_t argc = 9;
+  if (UsesExtendedArgs(r.op)) {
+    args[argc++] = Napi::Number::New(env, static_cast<double>(r.ino2));
+    args[argc++] = Napi::Number::New(env, static_cast<double>(r.fh2));
+    args[argc++] = Napi::Number::New(env, r.n3);
+    args[argc++] = r.name2.empty() && r.op != Op::Symlink ? undefined : Napi::String::New(env, r.name2);
+    args[argc++] = DataValue(env, r);
+  }
+  if (!CallSafely(onRequest_, args, argc)) {
     if (fuse_req_t req = addon_->requests.Take(id)) fuse_reply_err(req, EIO);
   }
 }
@@ -331,7 +398,8 @@ void Session::DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forge
     pairs[2 * i + 1] = static_cast<double>((*forgets)[i].nlookup);
   }
   forgets->clear();
-  CallSafely(onForget_, {pairs});
+  napi_value arg = pairs;
+  CallSafely(onForget_, &arg, 1);
 }
 
 void Session::DeliverInit(Napi::Env env) {
@@ -352,12 +420,13 @@ void Session::DeliverInit(Napi::Env env) {
     v[conn::congestionThreshold] = c->congestion_threshold;
     v[conn::timeGran] = c->time_gran;
   }
-  CallSafely(onInit_, {values});
+  napi_value arg = values;
+  CallSafely(onInit_, &arg, 1);
 }
 
-bool Session::CallSafely(const Napi::FunctionReference& fn, const std::vector<napi_value>& args) {
+bool Session::CallSafely(const Napi::FunctionReference& fn, const napi_value* args, size_t argc) {
   try {
-    fn.Call(Value(), args);
+    fn.Value().Call(Value(), argc, args);
     return true;
   } catch (const Napi::Error& e) {
     // The JS dispatcher catches handler errors itself; reaching here is a bug

@@ -50,7 +50,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forgets);
   void DeliverInit(Napi::Env env);
   // Calls a JS callback; false (and a report on stderr) if it threw.
-  bool CallSafely(const Napi::FunctionReference& fn, const std::vector<napi_value>& args);
+  bool CallSafely(const Napi::FunctionReference& fn, const napi_value* args, size_t argc);
 
   Addon* addon_;
   std::vector<Op> implemented_;
@@ -62,6 +62,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
   fuse_session* se_ = nullptr;
   bool mounted_ = false;
+  unsigned maxRead_ = 0;  // the max_read mount option, which init must repeat
   bool torndown_ = false;
   bool hookAdded_ = false;
   napi_env env_ = nullptr;

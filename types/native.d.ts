@@ -28,6 +28,34 @@ export interface OperationNumbers {
   readonly access: number;
   readonly getxattr: number;
   readonly listxattr: number;
+  readonly setattr: number;
+  readonly mknod: number;
+  readonly mkdir: number;
+  readonly unlink: number;
+  readonly rmdir: number;
+  readonly symlink: number;
+  readonly rename: number;
+  readonly link: number;
+  readonly write: number;
+  readonly fsync: number;
+  readonly fsyncdir: number;
+  readonly create: number;
+  readonly setxattr: number;
+  readonly removexattr: number;
+  readonly getlk: number;
+  readonly setlk: number;
+  readonly flock: number;
+  readonly bmap: number;
+  readonly ioctl: number;
+  readonly poll: number;
+  readonly fallocate: number;
+  readonly copyFileRange: number;
+  readonly lseek: number;
+}
+
+/** A libfuse poll handle (an External); freed when garbage-collected. */
+export interface NativePollHandle {
+  readonly __pollHandle: unique symbol;
 }
 
 /** Field order of the Float64Arrays that carry structs (see native/layout.h). */
@@ -52,6 +80,28 @@ export interface SessionCallbacks {
    * - access: ino, n1 = mask
    * - getxattr: ino, name, n1 = size
    * - listxattr: ino, n1 = size
+   * - setattr: ino, fh (valid when n1 === 1), flags = to_set bits, data = attr (LAYOUT.attr)
+   * - mknod: ino = parent, name, n1 = mode, n2 = rdev
+   * - mkdir: ino = parent, name, n1 = mode
+   * - unlink, rmdir: ino = parent, name
+   * - symlink: ino = parent, name, name2 = target
+   * - rename: ino = parent, name, ino2 = new parent, name2 = new name, flags
+   * - link: ino, ino2 = new parent, name2 = new name
+   * - write: ino, fh, n1 = offset, n2 = size, flags, lockOwner, n3 = writepage, data = bytes
+   * - fsync, fsyncdir: ino, fh, n1 = datasync
+   * - create: ino = parent, name, n1 = mode, flags
+   * - setxattr: ino, name, flags, data = value bytes
+   * - removexattr: ino, name
+   * - getlk, setlk: ino, fh, lockOwner, n1 = sleep (setlk), data = lock [type, whence, start, len, pid]
+   * - flock: ino, fh, lockOwner, n1 = operation
+   * - bmap: ino, n1 = block size, n2 = index
+   * - ioctl: ino, fh, n1 = cmd, n2 = output size, flags, n3 = arg pointer, data = input bytes
+   * - poll: ino, fh, n1 = events, data = poll handle or undefined
+   * - fallocate: ino, fh, n1 = offset, n2 = length, flags = mode
+   * - copyFileRange: ino = in, fh = in fh, n1 = in offset, n2 = length, flags, ino2 = out, fh2 = out fh, n3 = out offset
+   * - lseek: ino, fh, n1 = offset, flags = whence
+   *
+   * The last five arguments are passed only for the operations that use them.
    */
   request(
     op: number,
@@ -63,6 +113,11 @@ export interface SessionCallbacks {
     flags: number,
     name: string | undefined,
     lockOwner: bigint | undefined,
+    ino2?: number,
+    fh2?: number,
+    n3?: number,
+    name2?: string,
+    data?: Buffer | Float64Array | NativePollHandle,
   ): void;
   /** Forgets, already answered: pairs of (ino, nlookup). */
   forget(pairs: Float64Array): void;
@@ -78,8 +133,9 @@ export interface SessionCallbacks {
 export declare class Session {
   constructor(ops: readonly number[], callbacks: SessionCallbacks);
   /** Creates the libfuse session from `args` (argv after argv[0]), mounts, and
-   * starts `threads` loop threads. Throws with libfuse's own message on failure. */
-  mount(mountpoint: string, args: readonly string[], threads: number): void;
+   * starts `threads` loop threads. `maxRead` repeats the max_read option (0 when
+   * unset), which libfuse wants in init too. Throws with libfuse's message on failure. */
+  mount(mountpoint: string, args: readonly string[], threads: number, maxRead: number): void;
   /** Answers the waiting INIT with `conn` (LAYOUT.conn order), or rejects it (null). */
   finishInit(conn: Float64Array | null): void;
   /** Stops the loops, answers every pending request EIO, unmounts, and frees
@@ -120,6 +176,22 @@ export interface NativeAddon {
   /** values: per name, the next offset then LAYOUT.entry then LAYOUT.attr.
    * Returns how many entries fit in `size` bytes and were sent, or -1. */
   replyDirents(id: number, plus: boolean, size: number, names: readonly string[], values: Float64Array): number;
+
+  /** count: bytes written (write, copyFileRange). */
+  replyWrite(id: number, count: number): ReplyResult;
+  /** entry as replyEntry; fh and flags as replyOpen. */
+  replyCreate(id: number, entry: Float64Array, fh: number, flags: number): ReplyResult;
+  /** lock: [type, whence, start, len, pid]. */
+  replyLock(id: number, lock: Float64Array): ReplyResult;
+  replyBmap(id: number, index: number): ReplyResult;
+  replyIoctl(id: number, result: number, data?: Uint8Array): ReplyResult;
+  /** input, output: pairs of (address, length) in the caller's memory. */
+  replyIoctlRetry(id: number, input: Float64Array, output: Float64Array): ReplyResult;
+  replyPoll(id: number, revents: number): ReplyResult;
+  replyLseek(id: number, offset: number): ReplyResult;
+
+  /** Wakes the poller behind a handle: 0, or a positive errno. The handle's session must be mounted. */
+  notifyPoll(handle: NativePollHandle): number;
 
   requestContext(id: number): NativeContext | undefined;
   /** Supplementary groups, a positive errno, or undefined when not pending. */

@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { type MountOptions, mount, type Operations, type Session } from '../../lib/index.js';
 
-/** Every test mountpoint lives in a directory whose name starts with this. */
+/** Every test mountpoint's directory name starts with this. */
 export const TEST_ROOT_PREFIX = 'fuse-lowlevel-test-';
+/**
+ * This run's prefix: global setup names the run, so its teardown sweeps only
+ * its own mounts, never those of another vitest run on the same machine.
+ */
+export const RUN_PREFIX = `${TEST_ROOT_PREFIX}${process.env.FUSE_LOWLEVEL_TEST_RUN ?? process.pid}-`;
 
 /** Why mount tests cannot run here, or undefined when they can. */
 export function fuseUnavailableReason(): string | undefined {
@@ -26,13 +31,15 @@ export function fuseUnavailableReason(): string | undefined {
 const unavailable = fuseUnavailableReason();
 
 /** `describe` for tests that mount; skipped (with the reason in the name) without /dev/fuse. */
-export const describeMount: typeof describe = (unavailable === undefined
-  ? describe
-  : ((name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: ${unavailable}]`, fn))) as typeof describe;
+export const describeMount: typeof describe = (
+  unavailable === undefined
+    ? describe
+    : (name: string, fn: () => void) => describe.skip(`${name} [SKIPPED: ${unavailable}]`, fn)
+) as typeof describe;
 
 /** A fresh empty directory for a mountpoint. */
 export function tempMountpoint(): string {
-  return mkdtempSync(join(tmpdir(), TEST_ROOT_PREFIX));
+  return mkdtempSync(join(tmpdir(), RUN_PREFIX));
 }
 
 /** Unmounts `session` (and lazily detaches whatever is left on `dir`), then removes `dir`. */
@@ -110,7 +117,11 @@ try { ${script} } catch (e) { process.stdout.write(JSON.stringify({ error: e.cod
 }
 
 /** Waits until `check()` is true, polling, or throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -4,13 +4,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fuseUnavailableReason, TEST_ROOT_PREFIX } from './fuse.js';
+
+// Name the run before the helpers compute their prefix (workers inherit the env).
+process.env.FUSE_LOWLEVEL_TEST_RUN ??= String(process.pid);
+
+const { fuseUnavailableReason, RUN_PREFIX } = await import('./fuse.js');
 
 function leftoverMounts(): string[] {
   return readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((f) => f[2]?.startsWith('fuse') && f[1]?.includes(TEST_ROOT_PREFIX))
+    .filter((f) => f[2]?.startsWith('fuse') && f[1]?.includes(RUN_PREFIX))
     .map((f) => (f[1] as string).replace(/\\040/g, ' '));
 }
 
