@@ -5,14 +5,22 @@
 import type { MountOptions, Operations } from '../lib/index.js';
 import { helloOperations } from './hello.js';
 
+/** What the CLI passes to an example. */
+export interface ExampleArgs {
+  /** `--source <dir>`: the directory to mirror (passthrough). */
+  source?: string;
+  /** `--timeout <seconds>`: entry, attr and negative-entry cache timeouts (default 1). */
+  timeout: number;
+}
+
 /** A filesystem the CLI can run. */
 export interface Example {
   /** One line for `--help`. */
   summary: string;
   /** Commands to try on the mount, printed by the CLI. */
   tryThis(mountpoint: string): string[];
-  /** Builds the handlers and the options the example needs. */
-  create(): { ops: Operations; options: MountOptions };
+  /** Builds the handlers and the options the example needs; throws a usage error for bad args. */
+  create(args: ExampleArgs): { ops: Operations; options: MountOptions };
 }
 
 /** The examples by name. */

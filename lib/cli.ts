@@ -9,7 +9,14 @@
 import { EXAMPLES } from '../examples/index.js';
 import { mount } from './mount.js';
 
-const USAGE = `usage: fuse-lowlevel <example> <mountpoint> [--debug] [-o opt,...]
+const USAGE = `usage: fuse-lowlevel <example> <mountpoint> [options]
+
+options:
+  --source <dir>      the directory to mirror (passthrough)
+  --timeout <s>       entry/attr cache timeouts in seconds (default 1; 0 turns caching off)
+  --threads <n>       loop threads reading /dev/fuse (default 1)
+  --debug, -d         log every request and reply
+  -o opt[,opt...]     mount options (ro, allow_other, default_permissions, auto_unmount, others as-is)
 
 examples:
 ${Object.entries(EXAMPLES)
@@ -22,15 +29,36 @@ interface CliArgs {
   mountpoint: string;
   debug: boolean;
   mountOptions: string[];
+  source: string | undefined;
+  timeout: number;
+  threads: number;
+}
+
+function numberFlag(flag: string, value: string | undefined, integer: boolean): number {
+  const n = value === undefined ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`${flag} needs a ${integer ? 'whole ' : ''}number, got ${value ?? 'nothing'}`);
+  }
+  return n;
 }
 
 function parse(argv: string[]): CliArgs {
   const positional: string[] = [];
   const mountOptions: string[] = [];
   let debug = false;
+  let source: string | undefined;
+  let timeout = 1;
+  let threads = 1;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') {
+    if (arg === '--source') {
+      source = argv[++i];
+      if (source === undefined) throw new Error('--source needs a directory');
+    } else if (arg === '--timeout') {
+      timeout = numberFlag(arg, argv[++i], false);
+    } else if (arg === '--threads') {
+      threads = numberFlag(arg, argv[++i], true);
+    } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else if (arg === '--debug' || arg === '-d') {
@@ -56,7 +84,7 @@ function parse(argv: string[]): CliArgs {
   if (example === undefined || mountpoint === undefined || extra.length > 0)
     throw new Error('expected <example> <mountpoint>');
   if (!Object.hasOwn(EXAMPLES, example)) throw new Error(`unknown example ${JSON.stringify(example)}`);
-  return { example, mountpoint, debug, mountOptions };
+  return { example, mountpoint, debug, mountOptions, source, timeout, threads };
 }
 
 /** Turns well-known -o flags into typed options; the rest pass through. */
@@ -87,13 +115,21 @@ async function main(): Promise<void> {
   }
   const example = EXAMPLES[args.example];
   if (example === undefined) return;
-  const { ops, options } = example.create();
+  let created: ReturnType<typeof example.create>;
+  try {
+    created = example.create({ source: args.source, timeout: args.timeout });
+  } catch (error) {
+    process.stderr.write(`fuse-lowlevel: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const { ops, options } = created;
   const { known, rest } = splitOptions(args.mountOptions);
   const session = await mount(args.mountpoint, ops, {
     ...options,
     ...known,
     mountOptions: [...(options.mountOptions ?? []), ...rest],
     debug: args.debug,
+    threads: args.threads,
   });
   session.on('error', (error, op) => process.stderr.write(`fuse-lowlevel: ${op}: ${error.stack ?? error.message}\n`));
   const hints = example.tryThis(session.mountpoint).map((line) => `  ${line}\n`);
