@@ -1,0 +1,281 @@
+/**
+ * The benchmark harness: builds the C clients and libfuse's C example
+ * servers into bench/.build, runs servers on temp mountpoints (always
+ * unmounted, also on errors and Ctrl+C), runs a client against them, and reads
+ * each server's CPU time from /proc.
+ * @module
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (this file runs from dist/bench/). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Build output: compiled clients and C servers (gitignored). */
+export const BUILD_DIR = join(ROOT, 'bench', '.build');
+/** Where runs write their JSON results (gitignored). */
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+/** libfuse's examples, as installed by libfuse3-dev. */
+export const LIBFUSE_EXAMPLES = '/usr/share/doc/libfuse3-dev/examples';
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+function gcc(args: string[]): void {
+  execFileSync('gcc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function fuseFlags(): string[] {
+  return execFileSync('pkg-config', ['--cflags', '--libs', 'fuse3'], { encoding: 'utf8' }).trim().split(/\s+/);
+}
+
+/** Compiles bench/client/<name>.c into bench/.build/<name>; returns its path. */
+export function buildClient(name: string): string {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const out = join(BUILD_DIR, name);
+  gcc(['-O2', '-Wall', '-Wextra', '-pthread', join(ROOT, 'bench', 'client', `${name}.c`), '-o', out]);
+  return out;
+}
+
+/**
+ * Compiles libfuse's example `<example>.c` into bench/.build/<out>, after
+ * `patch` (which must change what it means to) rewrote the source.
+ */
+export function buildLibfuseExample(
+  example: string,
+  out: string,
+  patch: (source: string) => string = (s) => s,
+): string {
+  const source = join(LIBFUSE_EXAMPLES, `${example}.c`);
+  if (!existsSync(source)) throw new Error(`${source} is missing: apt-get install libfuse3-dev`);
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const patched = join(BUILD_DIR, `${out}.c`);
+  writeFileSync(patched, patch(readFileSync(source, 'utf8')));
+  const binary = join(BUILD_DIR, out);
+  gcc(['-O2', '-Wall', '-I', LIBFUSE_EXAMPLES, patched, '-o', binary, ...fuseFlags()]);
+  return binary;
+}
+
+/** Replaces `from` by `to` exactly `count` times in `source`, or throws. */
+export function replaceExactly(source: string, from: string, to: string, count: number): string {
+  const parts = source.split(from);
+  if (parts.length - 1 !== count) {
+    throw new Error(`expected ${count} occurrence(s) of ${JSON.stringify(from)}, found ${parts.length - 1}`);
+  }
+  return parts.join(to);
+}
+
+/** Whether `path` is a mountpoint now. */
+export function isMounted(path: string): boolean {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[1]?.replace(/\\040/g, ' ') === path);
+}
+
+const until = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A FUSE server process serving one mountpoint. */
+export class Server {
+  readonly name: string;
+  readonly mountpoint: string;
+  readonly child: ChildProcess;
+  /** Lines the server printed on stdout. */
+  readonly lines: string[] = [];
+  #exited: Promise<void>;
+  #exitCode: number | null | undefined;
+
+  private constructor(name: string, mountpoint: string, child: ChildProcess) {
+    this.name = name;
+    this.mountpoint = mountpoint;
+    this.child = child;
+    this.#exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.#exitCode = code ?? (signal === null ? null : -1);
+        resolve();
+      }),
+    );
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.lines.push(line));
+  }
+
+  /** The server's pid. */
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /**
+   * Starts `command args…` (which must mount `mountpoint`, made fresh here)
+   * and waits until the mount appears, failing if the server exits first.
+   */
+  static async start(name: string, command: string, args: (mountpoint: string) => string[], timeoutMs = 10_000) {
+    const mountpoint = mkdtempSync(join(tmpdir(), `fuse-lowlevel-bench-${name}-`));
+    const child = spawn(command, args(mountpoint), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = new Server(name, mountpoint, child);
+    live.add(server);
+    const deadline = Date.now() + timeoutMs;
+    while (!isMounted(mountpoint)) {
+      if (server.#exitCode !== undefined) {
+        await server.stop();
+        throw new Error(`${name}: the server exited (${server.#exitCode}) before mounting ${mountpoint}`);
+      }
+      if (Date.now() > deadline) {
+        await server.stop();
+        throw new Error(`${name}: ${mountpoint} did not appear in /proc/mounts within ${timeoutMs} ms`);
+      }
+      await until(10);
+    }
+    return server;
+  }
+
+  /** CPU seconds (user + system, all threads) the server has used so far. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  }
+
+  /**
+   * Stops the server (SIGTERM: it unmounts), waits for it, and makes sure the
+   * mount is gone (lazy fusermount3 -u -z) and the mountpoint removed.
+   */
+  async stop(timeoutMs = 5000): Promise<void> {
+    if (this.#exitCode === undefined) {
+      this.child.kill('SIGTERM');
+      const timedOut = await Promise.race([this.#exited.then(() => false), until(timeoutMs).then(() => true)]);
+      if (timedOut) {
+        this.child.kill('SIGKILL');
+        await this.#exited;
+      }
+    }
+    if (isMounted(this.mountpoint)) forceUnmount(this.mountpoint);
+    try {
+      rmdirSync(this.mountpoint);
+    } catch {
+      // not empty or still busy: leave the directory, never its contents
+    }
+    live.delete(this);
+  }
+}
+
+function forceUnmount(mountpoint: string): void {
+  try {
+    execFileSync('fusermount3', ['-u', '-z', mountpoint], { stdio: 'ignore' });
+  } catch {
+    // already gone
+  }
+}
+
+/** Servers still running: stopped on any exit path. */
+const live = new Set<Server>();
+
+/** Stops every server still running. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((s) => s.stop()));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the servers\n`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  // Last resort (synchronous): no mount may outlive the run.
+  for (const server of live) {
+    server.child.kill('SIGKILL');
+    forceUnmount(server.mountpoint);
+  }
+});
+
+function cpuTimes(): { idle: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] as string;
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is inside user)
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), total };
+}
+
+/**
+ * The fraction of all CPUs left idle over `ms`: a benchmark on a machine that
+ * is busy with other work measures that work too.
+ */
+export async function idleFraction(ms = 1000): Promise<number> {
+  const a = cpuTimes();
+  await until(ms);
+  const b = cpuTimes();
+  return b.total === a.total ? 1 : (b.idle - a.idle) / (b.total - a.total);
+}
+
+/** What a bench client prints (see bench/client/harness.h). */
+export interface ClientResult {
+  op: string;
+  path: string;
+  threads: number;
+  seconds: number;
+  ops: number;
+  errors: number;
+  first_error?: string;
+  ops_per_sec: number;
+  p50_us: number;
+  p99_us: number;
+  max_us: number;
+}
+
+/** Runs a client binary and returns its JSON result. */
+export function runClient(binary: string, args: string[]): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        const result = JSON.parse(out) as ClientResult;
+        if (code !== 0 || result.errors > 0) {
+          reject(
+            new Error(`${binary} ${args.join(' ')}: exit ${code}, ${result.errors} errors (${result.first_error})`),
+          );
+        } else {
+          resolve(result);
+        }
+      } catch {
+        reject(new Error(`${binary} ${args.join(' ')}: exit ${code}, output ${JSON.stringify(out)}`));
+      }
+    });
+  });
+}
+
+/** One client run against one server, with the server's CPU time over it. */
+export interface Measurement extends ClientResult {
+  server: string;
+  round: number;
+  /** Server CPU (user + system) per client operation, in µs. */
+  cpu_us_per_op: number;
+}
+
+/** Runs the client against `server`, recording the server's CPU time around it. */
+export async function measure(server: Server, binary: string, args: string[], round: number): Promise<Measurement> {
+  const before = server.cpuSeconds();
+  const result = await runClient(binary, args);
+  const cpu = server.cpuSeconds() - before;
+  return { ...result, server: server.name, round, cpu_us_per_op: (cpu / result.ops) * 1e6 };
+}
+
+/** The median of some numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Writes a run's results to bench/results/<name>-<time>.json; returns the path. */
+export function saveResults(name: string, data: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  return file;
+}
