@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/dispatch.cc",
+        "native/event_loop_reader.cc",
         "native/log.cc",
         "native/notify.cc",
         "native/ops.cc",

@@ -2,7 +2,7 @@
  * getattr round trips: ours (examples/hello.ts) against libfuse's C hello_ll,
  * side by side in one run.
  *
- *     npm run bench:getattr -- [--seconds 3] [--rounds 5] [--threads 1,4] [--c-single]
+ *     npm run bench:getattr -- [--seconds 3] [--rounds 5] [--threads 1,4] [--c-single] [--our-threads 0]
  *
  * Both servers answer with attribute and entry timeouts 0 (hello_ll is built
  * from the system's libfuse3-dev example with its 1.0 s timeouts patched to 0;
@@ -15,7 +15,8 @@
  * ops/s, p50/p99 latency, the ratio ours/C, and each server's CPU time per
  * request (utime + stime from /proc/PID/stat over the round, all threads).
  * hello_ll runs as shipped (libfuse's multithreaded loop) unless --c-single;
- * ours runs with its default single loop thread.
+ * ours runs with `--our-threads` loop threads (default 0: the JS thread's own
+ * event loop reads /dev/fuse).
  * @module
  */
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ const { values: flags } = parseArgs({
     threads: { type: 'string', default: '1,4' },
     warmup: { type: 'string', default: '1' },
     'c-single': { type: 'boolean', default: false },
+    'our-threads': { type: 'string', default: '0' },
   },
 });
 const seconds = Number(flags.seconds);
@@ -49,7 +51,9 @@ const rounds = Number(flags.rounds);
 const warmup = Number(flags.warmup);
 const threadCounts = flags.threads.split(',').map(Number);
 if (!(seconds > 0) || !(rounds >= 1) || !(warmup >= 0) || threadCounts.some((t) => !(t >= 1))) {
-  throw new Error('usage: getattr [--seconds S] [--rounds N] [--threads 1,4] [--warmup S] [--c-single]');
+  throw new Error(
+    'usage: getattr [--seconds S] [--rounds N] [--threads 1,4] [--warmup S] [--c-single] [--our-threads N]',
+  );
 }
 
 /** hello_ll.c with its attribute and entry timeouts (1.0 s) set to 0. */
@@ -70,6 +74,8 @@ async function main(): Promise<void> {
   const ours = await Server.start('ours', process.execPath, (mnt) => [
     join(ROOT, 'dist', 'bench', 'servers', 'hello-notimeout.js'),
     mnt,
+    '--threads',
+    flags['our-threads'],
   ]);
   const c = await Server.start('c', helloLl, (mnt) => ['-f', ...(flags['c-single'] ? ['-s'] : []), mnt]);
   const servers = [ours, c];
@@ -131,9 +137,13 @@ async function main(): Promise<void> {
     };
   });
 
+  const ourLoop =
+    flags['our-threads'] === '0'
+      ? 'the JS event loop reads /dev/fuse (threads 0)'
+      : `${flags['our-threads']} loop thread(s)`;
   process.stdout.write(
     `\ngetattr (stat of the mount root, timeouts 0), medians of ${rounds} alternating rounds of ${seconds} s\n` +
-      `C server: hello_ll ${flags['c-single'] ? 'single-threaded (-s)' : 'multithreaded loop (default)'}; ours: 1 loop thread\n` +
+      `C server: hello_ll ${flags['c-single'] ? 'single-threaded (-s)' : 'multithreaded loop (default)'}; ours: ${ourLoop}\n` +
       `ours served ${perStat === undefined ? '?' : perStat.toFixed(3)} GETATTR per stat\n\n` +
       'threads  server     ops/s   p50 µs   p99 µs   cpu µs/req\n',
   );

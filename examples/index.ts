@@ -4,6 +4,7 @@
  */
 import type { MountOptions, Operations } from '../lib/index.js';
 import { helloOperations } from './hello.js';
+import { passthroughMountOptions, passthroughOperations } from './passthrough/index.js';
 
 /** What the CLI passes to an example. */
 export interface ExampleArgs {
@@ -29,5 +30,13 @@ export const EXAMPLES: Readonly<Record<string, Example>> = {
     summary: 'one read-only file, hello, reading "Hello World!" (libfuse\'s hello_ll)',
     tryThis: (mnt) => [`ls -l ${mnt}`, `cat ${mnt}/hello`],
     create: () => ({ ops: helloOperations(), options: { fsName: 'hello', subtype: 'hello' } }),
+  },
+  passthrough: {
+    summary: "mirrors --source <dir>, reads spliced from the real files (libfuse's passthrough_ll)",
+    tryThis: (mnt) => [`ls -l ${mnt}`, `cp -r /usr/include/linux ${mnt}/ && diff -r /usr/include/linux ${mnt}/linux`],
+    create: ({ source, timeout }) => {
+      if (source === undefined) throw new Error('passthrough needs --source <dir>');
+      return { ops: passthroughOperations(source, { timeout }), options: passthroughMountOptions(source) };
+    },
   },
 };

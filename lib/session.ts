@@ -87,8 +87,8 @@ export class Session extends EventEmitter<SessionEvents> {
     };
     this.#registry = new FinalizationRegistry((held) => this.#collected(held));
     this.#native = new native.Session(implemented, {
-      request: (op, id, ino, fh, n1, n2, flags, name, lockOwner) =>
-        this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner),
+      request: (op, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data) =>
+        this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data),
       forget: (pairs) => this.#forget(pairs),
       init: (conn) => this.#init(conn),
       interrupt: (id) =>
@@ -152,7 +152,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Wakes a caller waiting in poll/select/epoll on the file whose poll request
-   * carried `handle`. Returns false if the kernel no longer waits on it.
+   * carried `handle`. Returns false if the notification could not be sent
+   * (the kernel ignores handles it no longer waits on).
    */
   notifyPoll(handle: PollHandle): boolean {
     if (!(handle instanceof PollHandle)) typeError('notifyPoll', 'handle', 'a PollHandle from a poll request', handle);
@@ -218,6 +219,11 @@ export class Session extends EventEmitter<SessionEvents> {
     flags: number,
     name: string | undefined,
     lockOwner: bigint | undefined,
+    ino2: number | undefined,
+    fh2: number | undefined,
+    n3: number | undefined,
+    name2: string | undefined,
+    data: unknown,
   ): void {
     const RequestClass = REQUEST_CLASSES[op];
     const handler = this.#handlers[op];
@@ -225,7 +231,14 @@ export class Session extends EventEmitter<SessionEvents> {
       native.replyErr(id, 38 /* ENOSYS */);
       return;
     }
-    const req = new RequestClass(this.#owner, id, ino, fh, n1, n2, flags, name, lockOwner);
+    let req: Request;
+    try {
+      req = new RequestClass(this.#owner, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data);
+    } catch (error) {
+      native.replyErr(id, EIO);
+      this.#report(error, OP_NAMES[op] ?? 'unknown');
+      return;
+    }
     this.#inflight++;
     this.#registry.register(req, id * OP_SLOTS + op, req);
     try {

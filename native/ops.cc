@@ -191,6 +191,7 @@ bool WithBytes(Record* r, const void* data, size_t size) {
 }
 
 void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int toSet, fuse_file_info* fi) {
+  if ((toSet & FUSE_SET_ATTR_SIZE) && !OffsetFits(req, attr->st_size)) return;
   Record r = Make(Op::Setattr, req, ino);
   WithFile(&r, fi);
   r.n1 = fi != nullptr;
@@ -314,6 +315,7 @@ void Setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* valu
 }
 
 void LockOp(Op op, fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep) {
+  if (!OffsetFits(req, lock->l_start) || !OffsetFits(req, lock->l_len)) return;
   Record r = Make(op, req, ino);
   WithFile(&r, fi);
   r.lockOwner = fi->lock_owner;

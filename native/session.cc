@@ -77,7 +77,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   maxRead_ = info[3].As<Napi::Number>().Uint32Value();
   std::string mountpoint = info[0].As<Napi::String>();
   int threads = info[2].As<Napi::Number>().Int32Value();
-  if (threads < 1 || threads > 64) throw Napi::RangeError::New(env, "mount: threads must be between 1 and 64");
+  if (threads < 0 || threads > 64) throw Napi::RangeError::New(env, "mount: threads must be between 0 and 64");
 
   std::vector<std::string> args{"fuse-lowlevel"};
   Napi::Array list = info[1].As<Napi::Array>();
@@ -121,13 +121,22 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   // own cleanup at environment teardown.
   if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) hookAdded_ = true;
 
+  jsThread_ = std::this_thread::get_id();
+  direct_ = threads == 0;
+  if (direct_ && napi_async_init(env, Value(), Napi::String::New(env, "fuse-lowlevel"), &asyncContext_) != napi_ok) {
+    Teardown();
+    throw Napi::Error::New(env, "mount: cannot create the async context");
+  }
+  // threads 0: one loop thread answers INIT (which waits for the JS init
+  // handler), then the JS thread's event loop reads /dev/fuse itself.
+  const int loopThreads = direct_ ? 1 : threads;
   std::lock_guard<std::mutex> lock(loopsMutex_);
-  runningLoops_ = threads;
-  for (int i = 0; i < threads; ++i) loops_.emplace_back([this] { RunLoop(); });
+  runningLoops_ = loopThreads;
+  for (int i = 0; i < loopThreads; ++i) loops_.emplace_back([this] { RunLoop(direct_); });
   return env.Undefined();
 }
 
-void Session::RunLoop() {
+void Session::RunLoop(bool untilInit) {
   fuse_buf buf{};
   pollfd fds[2] = {{fuse_session_fd(se_), POLLIN, 0}, {stopFd_, POLLIN, 0}};
   int error = 0;
@@ -145,10 +154,16 @@ void Session::RunLoop() {
       break;
     }
     fuse_session_process_buf(se_, &buf);
+    if (untilInit && initAccepted_) break;
   }
   free(buf.mem);
 
   std::lock_guard<std::mutex> lock(loopsMutex_);
+  if (untilInit && initAccepted_) {
+    // The JS thread reads from here on (ServeReadable).
+    --runningLoops_;
+    return;
+  }
   if (error != 0 && loopError_ == 0) loopError_ = error;
   if (--runningLoops_ > 0) {
     // Wake the sibling loops: the session is over for all of them.
@@ -163,7 +178,53 @@ void Session::RunLoop() {
   }
 }
 
-bool Session::Submit(Record&& record) { return dispatcher_.Post(std::move(record)); }
+bool Session::Submit(Record&& record) {
+  // While the JS thread serves /dev/fuse itself, its records are delivered
+  // right after the read, without a wake-up.
+  if (serving_ && std::this_thread::get_id() == jsThread_) {
+    directQueue_.push_back(std::move(record));
+    return true;
+  }
+  return dispatcher_.Post(std::move(record));
+}
+
+void Session::OnFuseReadable(void* session) { static_cast<Session*>(session)->ServeReadable(); }
+
+void Session::ServeReadable() {
+  if (se_ == nullptr || torndown_) return;
+  // Up to a batch of requests per wake-up; the rest wake the loop again.
+  constexpr int kMaxRequestsPerWake = 64;
+  int endedWith = -1;
+  serving_ = true;
+  for (int i = 0; i < kMaxRequestsPerWake; ++i) {
+    const int res = fuse_session_receive_buf(se_, &jsBuf_);
+    if (res == -EAGAIN || res == -EINTR) break;
+    if (res <= 0 || fuse_session_exited(se_)) {
+      endedWith = res < 0 ? -res : 0;
+      break;
+    }
+    fuse_session_process_buf(se_, &jsBuf_);
+  }
+  serving_ = false;
+
+  Napi::Env env(env_);
+  Napi::HandleScope scope(env);
+  napi_callback_scope callbackScope = nullptr;
+  // A callback scope runs the microtasks (async handlers' continuations) when
+  // it closes, as for any other event-loop callback.
+  if (napi_open_callback_scope(env_, Value(), asyncContext_, &callbackScope) != napi_ok) callbackScope = nullptr;
+  while (!directQueue_.empty() && !torndown_) {
+    batch_.swap(directQueue_);
+    directQueue_.clear();
+    DeliverBatch(env);
+  }
+  if (endedWith >= 0 && !torndown_) {
+    reader_.Stop();
+    napi_value error = Napi::Number::New(env, endedWith);
+    CallSafely(onEnded_, &error, 1);
+  }
+  if (callbackScope != nullptr) napi_close_callback_scope(env_, callbackScope);
+}
 
 void Session::NegotiateInit(fuse_conn_info* conn) {
   // Zero-copy fd replies need splice into /dev/fuse; the JS init handler may
@@ -181,6 +242,7 @@ void Session::NegotiateInit(fuse_conn_info* conn) {
   if (!Submit(Record{Op::Init})) initState_ = InitState::Rejected;
   initCv_.wait(lock, [this] { return initState_ != InitState::Waiting; });
   initConn_ = nullptr;
+  if (initState_ == InitState::Accepted) initAccepted_ = true;
   if (initState_ == InitState::Rejected) fuse_session_exit(se_);
 }
 
@@ -203,6 +265,15 @@ Napi::Value Session::FinishInit(const Napi::CallbackInfo& info) {
     c->congestion_threshold = static_cast<unsigned>(v[conn::congestionThreshold]);
     c->time_gran = static_cast<unsigned>(v[conn::timeGran]);
     initState_ = InitState::Accepted;
+    if (direct_) {
+      // The INIT reply goes out once the loop thread wakes; requests after it
+      // are read here. The thread exits after INIT without reading further.
+      uv_loop_t* loop = nullptr;
+      if (napi_get_uv_event_loop(env, &loop) != napi_ok ||
+          reader_.Start(loop, fuse_session_fd(se_), OnFuseReadable, this) != 0) {
+        initState_ = InitState::Rejected;
+      }
+    }
   } else {
     initState_ = InitState::Rejected;
   }
@@ -218,7 +289,9 @@ Napi::Value Session::Close(const Napi::CallbackInfo& info) {
 
 // setRef(ref: boolean): void — whether the mounted session keeps Node alive.
 Napi::Value Session::SetRef(const Napi::CallbackInfo& info) {
-  dispatcher_.SetRef(info.Env(), info.Length() > 0 && info[0].ToBoolean());
+  const bool ref = info.Length() > 0 && info[0].ToBoolean();
+  dispatcher_.SetRef(info.Env(), ref);
+  reader_.SetRef(ref);
   return info.Env().Undefined();
 }
 
@@ -247,6 +320,7 @@ void Session::Teardown() {
   if (torndown_) return;
   torndown_ = true;
   StopLoops();
+  reader_.Stop();
   dispatcher_.Close();
   if (se_ != nullptr) {
     // Nothing may stay unanswered: the kernel caller would wait forever, and
@@ -270,6 +344,10 @@ void Session::Teardown() {
   }
   if (stopFd_ != -1) close(stopFd_);
   stopFd_ = -1;
+  free(jsBuf_.mem);
+  jsBuf_ = fuse_buf{};
+  if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
+  asyncContext_ = nullptr;
   if (hookAdded_) napi_remove_env_cleanup_hook(env_, CleanupHook, this);
   hookAdded_ = false;
 }
@@ -286,6 +364,10 @@ void Session::Deliver(Napi::Env env) {
   dispatcher_.Drain(&batch_);
   if (batch_.empty()) return;
   Napi::HandleScope scope(env);
+  DeliverBatch(env);
+}
+
+void Session::DeliverBatch(Napi::Env env) {
   // A callback may close the session (Teardown answers the rest of the batch),
   // so the loop re-checks torndown_ and uses an index Teardown can see.
   for (size_t i = 0; i < batch_.size() && !torndown_; ++i) {

@@ -4,12 +4,14 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "dispatch.h"
+#include "event_loop_reader.h"
 #include "fuse.h"
 #include "op.h"
 
@@ -41,7 +43,13 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
 
-  void RunLoop();
+  // A loop thread; with `untilInit` it stops once INIT is accepted (the JS
+  // thread's event loop takes over: threads 0).
+  void RunLoop(bool untilInit);
+  // threads 0: read and dispatch what /dev/fuse has, on the JS thread.
+  static void OnFuseReadable(void* session);
+  void ServeReadable();
+  void DeliverBatch(Napi::Env env);
   void StopLoops();
   void Teardown();
   static void CleanupHook(void* arg);
@@ -78,7 +86,17 @@ class Session : public Napi::ObjectWrap<Session> {
   InitState initState_ = InitState::Idle;
   fuse_conn_info* initConn_ = nullptr;
 
+  std::atomic<bool> initAccepted_{false};
+
   Dispatcher dispatcher_;
+  // threads 0: the JS thread reads /dev/fuse itself.
+  bool direct_ = false;
+  bool serving_ = false;  // inside ServeReadable (JS thread only)
+  std::thread::id jsThread_;
+  EventLoopReader reader_;
+  fuse_buf jsBuf_{};
+  std::vector<Record> directQueue_;  // records submitted while serving
+  napi_async_context asyncContext_ = nullptr;
   static constexpr size_t kNotDelivering = static_cast<size_t>(-1);
   std::vector<Record> batch_;
   size_t deliverPos_ = kNotDelivering;  // the record Deliver() is handing to JS

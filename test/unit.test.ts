@@ -382,11 +382,11 @@ describe('layout', () => {
 });
 
 describe('resolveOptions', () => {
-  it('defaults: fsname fuse-lowlevel, one thread, no debug, 5 s unmount timeout', () => {
+  it('defaults: fsname fuse-lowlevel, the event loop reads /dev/fuse (threads 0), no debug, 5 s unmount timeout', () => {
     expect(resolveOptions(undefined)).toEqual({
       args: ['-o', 'fsname=fuse-lowlevel'],
       maxRead: 0,
-      threads: 1,
+      threads: 0,
       debug: false,
       unmountTimeout: 5000,
     });
@@ -491,11 +491,12 @@ describe('resolveOptions', () => {
     expect(e.message).toMatch(message);
   });
 
-  it('rejects threads: 0 (there is no loop without a thread)', () => {
-    // DESIGN: mount() rejects bad options. 0 threads is not a valid count.
-    const e = thrown(() => resolveOptions({ threads: 0 }));
+  it('accepts threads 0 to 64 and rejects 65', () => {
+    expect(resolveOptions({ threads: 0 }).threads).toBe(0);
+    expect(resolveOptions({ threads: 64 }).threads).toBe(64);
+    const e = thrown(() => resolveOptions({ threads: 65 }));
     expect(e).toBeInstanceOf(RangeError);
-    expect(e.message).toMatch(/^mount: options\.threads must be .*, got 0$/);
+    expect(e.message).toMatch(/^mount: options\.threads must be an integer from 0 to 64, got 65$/);
   });
 });
 
