@@ -7,6 +7,7 @@
         "native/dispatch.cc",
         "native/event_loop_reader.cc",
         "native/log.cc",
+        "native/notifier.cc",
         "native/notify.cc",
         "native/ops.cc",
         "native/request.cc",

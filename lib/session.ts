@@ -6,8 +6,9 @@
 import { EventEmitter } from 'node:events';
 import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
-import { ConnectionInfo } from './connection.js';
+import { CAP, ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
+import { Notifications } from './notifications.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
 import { PollHandle } from './poll-handle.js';
@@ -50,6 +51,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #ops: Operations;
   readonly #options: ResolvedOptions;
   readonly #native: NativeSession;
+  readonly #notifications: Notifications;
   readonly #handlers: (Handler | undefined)[];
   readonly #owner: RequestOwner;
   readonly #registry: FinalizationRegistry<number>; // held: id * OP_SLOTS + op
@@ -94,7 +96,10 @@ export class Session extends EventEmitter<SessionEvents> {
       interrupt: (id) =>
         this.#interruptible.get(id)?.abort(new DOMException('the request was interrupted', 'AbortError')),
       ended: () => this._closeNow(),
+      notified: (id, errno) => this.#notifications.notified(id, errno),
+      retrieved: (id, data) => this.#notifications.retrieved(id, data),
     });
+    this.#notifications = new Notifications(this.#native);
   }
 
   /** The connection negotiated in init (available once `mount()` resolved). */
@@ -151,6 +156,54 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Drops the kernel's cached data of `ino` from `offset` for `length` bytes
+   * (0: to the end of the file), and its cached attributes. Resolves false
+   * when the kernel had nothing cached for the inode.
+   *
+   * Notifications are written from a thread of their own: calling one from a
+   * handler, even of a request on the same inode, cannot deadlock — but the
+   * kernel may only act once that request is answered, so do not await it
+   * before replying.
+   */
+  notifyInvalInode(ino: number, offset = 0, length = 0): Promise<boolean> {
+    return this.#notifications.invalInode(ino, offset, length);
+  }
+
+  /** Drops the kernel's cached entry `name` in directory `parent` (and the directory's attributes). */
+  notifyInvalEntry(parent: number, name: string): Promise<boolean> {
+    return this.#notifications.invalEntry(parent, name);
+  }
+
+  /**
+   * Marks the cached entry `name` in `parent` as expired, so the next access
+   * looks it up again without detaching mounts on it. Needs a kernel with
+   * `CAP.EXPIRE_ONLY` (rejects with a clear error otherwise).
+   */
+  notifyExpireEntry(parent: number, name: string): Promise<boolean> {
+    if (this.#conn !== undefined && !this.#conn.canDo(CAP.EXPIRE_ONLY)) {
+      return Promise.reject(
+        new Error('notifyExpireEntry: this kernel does not support expiring entries (CAP.EXPIRE_ONLY)'),
+      );
+    }
+    return this.#notifications.expireEntry(parent, name);
+  }
+
+  /** Tells the kernel that `name` in `parent`, which was inode `child`, is gone (inotify watchers see a delete). */
+  notifyDelete(parent: number, child: number, name: string): Promise<boolean> {
+    return this.#notifications.delete(parent, child, name);
+  }
+
+  /** Puts `data` into the kernel's page cache of `ino` at `offset` (extending the cached size if beyond it). */
+  notifyStore(ino: number, offset: number, data: Uint8Array): Promise<boolean> {
+    return this.#notifications.store(ino, offset, data);
+  }
+
+  /** Reads back up to `size` bytes the kernel has cached for `ino` from `offset` (fewer if pages are missing). */
+  retrieve(ino: number, offset: number, size: number): Promise<Buffer> {
+    return this.#notifications.retrieve(ino, offset, size);
+  }
+
+  /**
    * Wakes a caller waiting in poll/select/epoll on the file whose poll request
    * carried `handle`. Returns false if the notification could not be sent
    * (the kernel ignores handles it no longer waits on).
@@ -183,6 +236,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#native.close();
     this.#inflight = 0;
     this.#interruptible.clear();
+    this.#notifications.close();
     this.#drained?.();
     this.#ready?.reject(new Error('mount: the filesystem was unmounted during init'));
     if (wasInitialised && this.#ops.destroy) {

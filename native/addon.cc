@@ -2,6 +2,7 @@
 
 #include "fuse.h"
 #include "layout.h"
+#include "notifier.h"
 #include "op.h"
 #include "session.h"
 
@@ -33,6 +34,14 @@ Napi::Object Layouts(Napi::Env env) {
   return layout;
 }
 
+Napi::Object NotifyKinds(Napi::Env env) {
+  Napi::Object kinds = Napi::Object::New(env);
+#define FL_EXPORT_KIND(name, js) kinds.Set(js, Napi::Number::New(env, static_cast<double>(NotifyKind::name)));
+  FL_NOTIFY_KINDS(FL_EXPORT_KIND)
+#undef FL_EXPORT_KIND
+  return kinds;
+}
+
 Napi::Object Capabilities(Napi::Env env) {
   Napi::Object caps = Napi::Object::New(env);
 #define FL_CAP(name) caps.Set(#name, Napi::Number::New(env, FUSE_CAP_##name));
@@ -53,6 +62,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("OP", OperationNumbers(env)),
                            InstanceValue("LAYOUT", Layouts(env)),
                            InstanceValue("CAP", Capabilities(env)),
+                           InstanceValue("NOTIFY", NotifyKinds(env)),
                            InstanceValue("libfuseVersion", Napi::Number::New(env, fuse_version())),
                            InstanceMethod<&Addon::ReplyErr>("replyErr"),
                            InstanceMethod<&Addon::ReplyEntry>("replyEntry"),

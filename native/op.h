@@ -56,6 +56,8 @@ enum class Op : uint8_t {
   Init = UserOpCount,
   Interrupt,
   Ended,
+  NotifyDone,     // a notification was written (or failed)
+  RetrieveReply,  // the kernel's answer to a retrieve notification
 };
 
 constexpr int kUserOpCount = static_cast<int>(Op::UserOpCount);

@@ -405,11 +405,35 @@ void Lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info
   Submit(std::move(r));
 }
 
+// The kernel's answer to fuse_lowlevel_notify_retrieve: the cached bytes,
+// handed to JS with the cookie (the notification's id).
+void RetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv) {
+  Session* session = SessionOf(req);
+  Record r{Op::RetrieveReply};
+  r.ino = ino;
+  r.n1 = static_cast<double>(reinterpret_cast<uintptr_t>(cookie));
+  r.n2 = static_cast<double>(offset);
+  r.dataKind = Record::Data::Bytes;
+  const size_t size = fuse_buf_size(bufv);
+  if (size > 0) {
+    r.bytes.reset(static_cast<char*>(malloc(size)));
+    if (r.bytes) {
+      fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+      dst.buf[0].mem = r.bytes.get();
+      const ssize_t copied = fuse_buf_copy(&dst, bufv, FUSE_BUF_NO_SPLICE);
+      r.bytesLength = copied > 0 ? static_cast<size_t>(copied) : 0;
+    }
+  }
+  fuse_reply_none(req);
+  session->Submit(std::move(r));
+}
+
 }  // namespace
 
 fuse_lowlevel_ops BuildOps(const std::vector<Op>& implemented) {
   fuse_lowlevel_ops ops{};
   ops.init = Init;
+  ops.retrieve_reply = RetrieveReply;
   for (Op op : implemented) {
     switch (op) {
       case Op::Lookup: ops.lookup = Lookup; break;

@@ -33,10 +33,11 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::FinishInit>("finishInit"),
                          InstanceMethod<&Session::Close>("close"),
                          InstanceMethod<&Session::SetRef>("setRef"),
+                         InstanceMethod<&Session::Notify>("notify"),
                      });
 }
 
-// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended })
+// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended, notified, retrieved })
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
   Napi::Env env = info.Env();
   addon_ = env.GetInstanceData<Addon>();
@@ -63,6 +64,8 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   onInit_ = take("init");
   onInterrupt_ = take("interrupt");
   onEnded_ = take("ended");
+  onNotified_ = take("notified");
+  onRetrieved_ = take("retrieved");
 }
 
 Session::~Session() { Teardown(); }
@@ -116,6 +119,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   }
 
   dispatcher_.Start(env, this);
+  notifier_.Start(se_, OnNotified, this);
   Ref();  // kept alive until the wake-up function is finalized
   // Registered after the wake-up function, so it runs before that function's
   // own cleanup at environment teardown.
@@ -281,6 +285,48 @@ Napi::Value Session::FinishInit(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+void Session::OnNotified(void* session, double id, int error) {
+  Record r{Op::NotifyDone};
+  r.n1 = id;
+  r.n2 = error;
+  static_cast<Session*>(session)->Submit(std::move(r));
+}
+
+// notify(kind, id, ino, a, b, name?, data?): boolean — queues a notification
+// (see NotifyKind; a/b are offset/length, child, or offset/size by kind). The
+// result arrives through callbacks.notified(id, errno); a retrieve's bytes
+// through callbacks.retrieved(id, data). False when the session is closed.
+Napi::Value Session::Notify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber() ||
+      !info[4].IsNumber()) {
+    throw Napi::TypeError::New(env, "notify(kind, id, ino, a, b, name?, data?)");
+  }
+  const int kind = info[0].As<Napi::Number>().Int32Value();
+  if (kind < 0 || kind >= static_cast<int>(NotifyKind::Count)) throw Napi::RangeError::New(env, "notify: unknown kind");
+  NotifyJob job;
+  job.kind = static_cast<NotifyKind>(kind);
+  job.id = info[1].As<Napi::Number>().DoubleValue();
+  job.ino = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
+  const int64_t a = info[3].As<Napi::Number>().Int64Value();
+  const int64_t b = info[4].As<Napi::Number>().Int64Value();
+  job.offset = a;
+  job.length = b;
+  job.child = static_cast<uint64_t>(a);
+  if (info.Length() > 5 && info[5].IsString()) job.name = info[5].As<Napi::String>();
+  if (info.Length() > 6 && info[6].IsTypedArray()) {
+    Napi::Uint8Array data = info[6].As<Napi::Uint8Array>();
+    job.dataLength = data.ByteLength();
+    if (job.dataLength > 0) {
+      job.data.reset(static_cast<char*>(malloc(job.dataLength)));
+      if (!job.data) throw Napi::Error::New(env, "notify: out of memory");
+      std::memcpy(job.data.get(), data.Data(), job.dataLength);
+    }
+  }
+  if (se_ == nullptr || torndown_) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, notifier_.Post(std::move(job)));
+}
+
 // close(): void — stops the loops, answers what is pending with EIO, unmounts.
 Napi::Value Session::Close(const Napi::CallbackInfo& info) {
   Teardown();
@@ -338,6 +384,8 @@ void Session::Teardown() {
       if (r.req != nullptr) fuse_reply_err(r.req, EIO);
     }
     addon_->requests.TakeAll(this, [](fuse_req_t req) { fuse_reply_err(req, EIO); });
+    // With every request answered, a notification write cannot wait on one.
+    notifier_.Stop();
     if (mounted_) fuse_session_unmount(se_);
     fuse_session_destroy(se_);
     se_ = nullptr;
@@ -359,45 +407,6 @@ void Session::CleanupHook(void* arg) {
 }
 
 void Session::WakeupFinalized() { Unref(); }
-
-void Session::Deliver(Napi::Env env) {
-  dispatcher_.Drain(&batch_);
-  if (batch_.empty()) return;
-  Napi::HandleScope scope(env);
-  DeliverBatch(env);
-}
-
-void Session::DeliverBatch(Napi::Env env) {
-  // A callback may close the session (Teardown answers the rest of the batch),
-  // so the loop re-checks torndown_ and uses an index Teardown can see.
-  for (size_t i = 0; i < batch_.size() && !torndown_; ++i) {
-    deliverPos_ = i;
-    Record& r = batch_[i];
-    if (r.op == Op::Forget) {
-      forgets_.insert(forgets_.end(), r.forgets.begin(), r.forgets.end());
-      continue;
-    }
-    if (!forgets_.empty()) DeliverForgets(env, &forgets_);
-    switch (r.op) {
-      case Op::Init: DeliverInit(env); break;
-      case Op::Interrupt: {
-        napi_value id = Napi::Number::New(env, r.n1);
-        CallSafely(onInterrupt_, &id, 1);
-        break;
-      }
-      case Op::Ended: {
-        napi_value error = Napi::Number::New(env, r.n1);
-        CallSafely(onEnded_, &error, 1);
-        break;
-      }
-      default: DeliverRequest(env, r); break;
-    }
-  }
-  if (!forgets_.empty() && !torndown_) DeliverForgets(env, &forgets_);
-  forgets_.clear();
-  batch_.clear();
-  deliverPos_ = kNotDelivering;
-}
 
 namespace {
 
@@ -441,6 +450,56 @@ napi_value DataValue(Napi::Env env, Record& r) {
 }
 
 }  // namespace
+
+void Session::Deliver(Napi::Env env) {
+  dispatcher_.Drain(&batch_);
+  if (batch_.empty()) return;
+  Napi::HandleScope scope(env);
+  DeliverBatch(env);
+}
+
+void Session::DeliverBatch(Napi::Env env) {
+  // A callback may close the session (Teardown answers the rest of the batch),
+  // so the loop re-checks torndown_ and uses an index Teardown can see.
+  for (size_t i = 0; i < batch_.size() && !torndown_; ++i) {
+    deliverPos_ = i;
+    Record& r = batch_[i];
+    if (r.op == Op::Forget) {
+      forgets_.insert(forgets_.end(), r.forgets.begin(), r.forgets.end());
+      continue;
+    }
+    if (!forgets_.empty()) DeliverForgets(env, &forgets_);
+    switch (r.op) {
+      case Op::Init: DeliverInit(env); break;
+      case Op::Interrupt: {
+        napi_value id = Napi::Number::New(env, r.n1);
+        CallSafely(onInterrupt_, &id, 1);
+        break;
+      }
+      case Op::NotifyDone: {
+        napi_value args[2] = {Napi::Number::New(env, r.n1), Napi::Number::New(env, r.n2)};
+        CallSafely(onNotified_, args, 2);
+        break;
+      }
+      case Op::RetrieveReply: {
+        napi_value args[2] = {Napi::Number::New(env, r.n1), DataValue(env, r)};
+        CallSafely(onRetrieved_, args, 2);
+        break;
+      }
+      case Op::Ended: {
+        napi_value error = Napi::Number::New(env, r.n1);
+        CallSafely(onEnded_, &error, 1);
+        break;
+      }
+      default: DeliverRequest(env, r); break;
+    }
+  }
+  if (!forgets_.empty() && !torndown_) DeliverForgets(env, &forgets_);
+  forgets_.clear();
+  batch_.clear();
+  deliverPos_ = kNotDelivering;
+}
+
 
 void Session::DeliverRequest(Napi::Env env, Record& r) {
   const double id = addon_->requests.Add(r.req, this);

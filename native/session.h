@@ -12,6 +12,7 @@
 
 #include "dispatch.h"
 #include "event_loop_reader.h"
+#include "notifier.h"
 #include "fuse.h"
 #include "op.h"
 
@@ -42,6 +43,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value FinishInit(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value Notify(const Napi::CallbackInfo& info);
+  static void OnNotified(void* session, double id, int error);
 
   // A loop thread; with `untilInit` it stops once INIT is accepted (the JS
   // thread's event loop takes over: threads 0).
@@ -67,6 +70,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference onInit_;
   Napi::FunctionReference onInterrupt_;
   Napi::FunctionReference onEnded_;
+  Napi::FunctionReference onNotified_;
+  Napi::FunctionReference onRetrieved_;
 
   fuse_session* se_ = nullptr;
   bool mounted_ = false;
@@ -89,6 +94,7 @@ class Session : public Napi::ObjectWrap<Session> {
   std::atomic<bool> initAccepted_{false};
 
   Dispatcher dispatcher_;
+  Notifier notifier_;
   // threads 0: the JS thread reads /dev/fuse itself.
   bool direct_ = false;
   bool serving_ = false;  // inside ServeReadable (JS thread only)

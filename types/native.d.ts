@@ -127,6 +127,26 @@ export interface SessionCallbacks {
   interrupt(id: number): void;
   /** The loop ended by itself (unmounted from outside, or a device error errno). */
   ended(errno: number): void;
+  /** Notification `id` was written (errno 0) or failed (a positive errno). */
+  notified(id: number, errno: number): void;
+  /** The kernel's cached bytes for retrieve notification `id`. */
+  retrieved(id: number, data: Buffer): void;
+}
+
+/** Notification kinds for `Session.notify`, by name. */
+export interface NotifyKinds {
+  /** a = offset, b = length (0: to the end; offset < 0 would drop attributes only — not exposed). */
+  readonly invalInode: number;
+  /** ino = parent, name. */
+  readonly invalEntry: number;
+  /** ino = parent, name (kernels with EXPIRE_ONLY). */
+  readonly expireEntry: number;
+  /** ino = parent, a = child, name. */
+  readonly delete: number;
+  /** a = offset, data. */
+  readonly store: number;
+  /** a = offset, b = size; the bytes arrive through `retrieved`. */
+  readonly retrieve: number;
 }
 
 /** A libfuse lowlevel session. */
@@ -143,6 +163,8 @@ export declare class Session {
   close(): void;
   /** Whether the mounted session keeps the event loop alive. */
   setRef(ref: boolean): void;
+  /** Queues a kernel notification (written from a thread of its own); false when closed. */
+  notify(kind: number, id: number, ino: number, a: number, b: number, name?: string, data?: Uint8Array): boolean;
 }
 
 /** The caller of a request. */
@@ -159,6 +181,7 @@ export interface NativeAddon {
   readonly LAYOUT: Layouts;
   /** FUSE_CAP_* flags by name without the prefix. */
   readonly CAP: Readonly<Record<string, number>>;
+  readonly NOTIFY: NotifyKinds;
   /** The libfuse version the addon runs against, e.g. 314. */
   readonly libfuseVersion: number;
 
