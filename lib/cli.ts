@@ -88,18 +88,23 @@ function parse(argv: string[]): CliArgs {
 }
 
 /** Turns well-known -o flags into typed options; the rest pass through. */
-function splitOptions(raw: string[]): { known: Record<string, boolean>; rest: string[] } {
+function splitOptions(raw: string[]): { known: Record<string, boolean | string | number>; rest: string[] } {
   const map: Record<string, string> = {
     ro: 'readOnly',
     allow_other: 'allowOther',
     default_permissions: 'defaultPermissions',
     auto_unmount: 'autoUnmount',
   };
-  const known: Record<string, boolean> = {};
+  const valued: Record<string, string> = { fsname: 'fsName', subtype: 'subtype', max_read: 'maxRead' };
+  const known: Record<string, boolean | string | number> = {};
   const rest: string[] = [];
   for (const opt of raw) {
-    const key = map[opt];
-    if (key !== undefined) known[key] = true;
+    const [name = '', value] = opt.split(/=(.*)/s, 2);
+    const flagKey = map[opt];
+    const valuedKey = valued[name];
+    if (flagKey !== undefined) known[flagKey] = true;
+    else if (valuedKey !== undefined && value !== undefined)
+      known[valuedKey] = name === 'max_read' ? Number(value) : value;
     else rest.push(opt);
   }
   return { known, rest };

@@ -11,6 +11,7 @@
 export { CAP, type CapabilityName, ConnectionInfo } from './connection.js';
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
+export { unmountStale } from './mountpoint.js';
 export type { HandlerResult, OperationName, Operations } from './operations.js';
 export type { MountOptions } from './options.js';
 export { PollHandle } from './poll-handle.js';

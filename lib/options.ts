@@ -34,6 +34,12 @@ export interface MountOptions {
   debug?: boolean;
   /** How long `unmount()` waits for requests in flight, in ms, before answering them EIO (default 5000). */
   unmountTimeout?: number;
+  /**
+   * Answer a request EIO (and report it with an `'error'` event) when its
+   * handler has not replied within this many ms. Default 0: no deadline
+   * (a blocking lock request may rightly wait for ever).
+   */
+  requestTimeout?: number;
 }
 
 /** Validated options, as the session uses them. */
@@ -41,6 +47,9 @@ export interface ResolvedOptions {
   args: string[];
   /** The max_read option (0 when unset), which init repeats to libfuse. */
   maxRead: number;
+  autoUnmount: boolean;
+  /** ms; 0: requests may stay unanswered for ever. */
+  requestTimeout: number;
   threads: number;
   debug: boolean;
   unmountTimeout: number;
@@ -58,6 +67,7 @@ const KNOWN = new Set([
   'threads',
   'debug',
   'unmountTimeout',
+  'requestTimeout',
 ]);
 
 function optionString(name: string, value: unknown): string {
@@ -70,6 +80,36 @@ function optionString(name: string, value: unknown): string {
 function flag(name: string, value: unknown): boolean {
   if (value !== undefined && typeof value !== 'boolean') typeError('mount', `options.${name}`, 'a boolean', value);
   return value === true;
+}
+
+/** Raw -o options that have a typed option, which must be used instead. */
+const TYPED_EQUIVALENT: Readonly<Record<string, keyof MountOptions>> = {
+  fsname: 'fsName',
+  subtype: 'subtype',
+  ro: 'readOnly',
+  rw: 'readOnly',
+  allow_other: 'allowOther',
+  default_permissions: 'defaultPermissions',
+  auto_unmount: 'autoUnmount',
+  max_read: 'maxRead',
+};
+
+function rawOption(i: number, raw: unknown, allowOther: boolean): string {
+  const opt = optionString(`mountOptions[${i}]`, raw);
+  const key = opt.split('=', 1)[0] as string;
+  const typed = TYPED_EQUIVALENT[key];
+  if (typed !== undefined) {
+    typeError(
+      'mount',
+      `options.mountOptions[${i}]`,
+      `an option without a typed equivalent (use options.${typed})`,
+      opt,
+    );
+  }
+  if (key === 'allow_root' && allowOther) {
+    typeError('mount', `options.mountOptions[${i}]`, 'compatible with options.allowOther (allow_root conflicts)', opt);
+  }
+  return opt;
 }
 
 function threadCount(value: unknown): number {
@@ -86,15 +126,17 @@ export function resolveOptions(options: MountOptions | undefined): ResolvedOptio
   const opts: string[] = [`fsname=${o.fsName === undefined ? 'fuse-lowlevel' : optionString('fsName', o.fsName)}`];
   if (o.subtype !== undefined) opts.push(`subtype=${optionString('subtype', o.subtype)}`);
   if (flag('readOnly', o.readOnly)) opts.push('ro');
-  if (flag('allowOther', o.allowOther)) opts.push('allow_other');
+  const allowOther = flag('allowOther', o.allowOther);
+  if (allowOther) opts.push('allow_other');
   if (flag('defaultPermissions', o.defaultPermissions)) opts.push('default_permissions');
-  if (flag('autoUnmount', o.autoUnmount)) opts.push('auto_unmount');
+  const autoUnmount = flag('autoUnmount', o.autoUnmount);
+  if (autoUnmount) opts.push('auto_unmount');
   const maxRead = optionalUint('mount', 'options.maxRead', o.maxRead, 0, 0xffffffff);
   if (maxRead > 0) opts.push(`max_read=${maxRead}`);
   if (o.mountOptions !== undefined) {
     if (!Array.isArray(o.mountOptions))
       typeError('mount', 'options.mountOptions', 'an array of strings', o.mountOptions);
-    for (const [i, raw] of (o.mountOptions as unknown[]).entries()) opts.push(optionString(`mountOptions[${i}]`, raw));
+    for (const [i, raw] of (o.mountOptions as unknown[]).entries()) opts.push(rawOption(i, raw, allowOther));
   }
   const debug = flag('debug', o.debug);
   const args = opts.flatMap((opt) => ['-o', opt]);
@@ -102,8 +144,10 @@ export function resolveOptions(options: MountOptions | undefined): ResolvedOptio
   return {
     args,
     maxRead,
+    autoUnmount,
     threads: threadCount(o.threads),
     debug,
     unmountTimeout: optionalUint('mount', 'options.unmountTimeout', o.unmountTimeout, 5000),
+    requestTimeout: optionalUint('mount', 'options.requestTimeout', o.requestTimeout, 0),
   };
 }

@@ -12,6 +12,7 @@ import { Notifications } from './notifications.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
 import { PollHandle } from './poll-handle.js';
+import { track, untrack } from './process-hooks.js';
 import type { Request, RequestOwner } from './request.js';
 import { ForgetRequest, REQUEST_CLASSES } from './requests/index.js';
 import { typeError } from './validate.js';
@@ -30,13 +31,6 @@ export interface SessionEvents {
 const OP_SLOTS = 64;
 const OP_NAMES: string[] = [];
 for (const [name, op] of Object.entries(native.OP)) OP_NAMES[op] = name;
-
-/** Sessions still mounted, closed synchronously when the process exits. */
-const live = new Set<Session>();
-let exitHookInstalled = false;
-function closeAllOnExit(): void {
-  for (const session of live) session._closeNow();
-}
 
 /**
  * A mounted filesystem, returned by `mount()`. It keeps the process alive while
@@ -57,6 +51,9 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #registry: FinalizationRegistry<number>; // held: id * OP_SLOTS + op
   readonly #interruptible = new Map<number, AbortController>();
   #inflight = 0;
+  /** With requestTimeout: when each pending request was delivered. */
+  #started: Map<Request, number> | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
   #drained: (() => void) | undefined;
   #state: 'mounting' | 'mounted' | 'closed' = 'mounting';
   #unmounting: Promise<void> | undefined;
@@ -98,6 +95,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ended: () => this._closeNow(),
       notified: (id, errno) => this.#notifications.notified(id, errno),
       retrieved: (id, data) => this.#notifications.retrieved(id, data),
+      selfRequest: (op) => this.#warnSelfRequest(op),
     });
     this.#notifications = new Notifications(this.#native);
   }
@@ -124,11 +122,8 @@ export class Session extends EventEmitter<SessionEvents> {
       this.#ready = { resolve, reject };
     });
     this.#native.mount(this.mountpoint, this.#options.args, this.#options.threads, this.#options.maxRead);
-    live.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', closeAllOnExit);
-    }
+    track(this);
+    this.#startRequestDeadlines();
     const timer = setTimeout(
       () => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')),
       10_000,
@@ -232,10 +227,12 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#state === 'closed') return;
     const wasInitialised = this.#conn !== undefined;
     this.#state = 'closed';
-    live.delete(this);
+    untrack(this);
+    clearInterval(this.#deadlineTimer);
     this.#native.close();
     this.#inflight = 0;
     this.#interruptible.clear();
+    this.#started?.clear();
     this.#notifications.close();
     this.#drained?.();
     this.#ready?.reject(new Error('mount: the filesystem was unmounted during init'));
@@ -295,6 +292,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.#inflight++;
     this.#registry.register(req, id * OP_SLOTS + op, req);
+    this.#started?.set(req, performance.now());
     try {
       const result = handler.call(this.#ops, req);
       if (result instanceof Promise) result.catch((error: unknown) => this.#failed(req, error));
@@ -305,6 +303,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #settled(req: Request): void {
     this.#registry.unregister(req);
+    this.#started?.delete(req);
     if (this.#state === 'closed') return; // closing answered it and reset the count
     this.#interruptible.delete(req._id);
     if (--this.#inflight === 0) this.#drained?.();
@@ -325,6 +324,36 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#interruptible.delete(id);
     if (--this.#inflight === 0) this.#drained?.();
     this.#report(new Error(`${op}: the request was garbage-collected without a reply; it was answered EIO`), op);
+  }
+
+  /** With the requestTimeout option: answers EIO what waited longer, now and then. */
+  #startRequestDeadlines(): void {
+    const timeout = this.#options.requestTimeout;
+    if (timeout === 0) return;
+    const started = new Map<Request, number>();
+    this.#started = started;
+    this.#deadlineTimer = setInterval(
+      () => {
+        const now = performance.now();
+        for (const [req, at] of started) {
+          if (now - at < timeout) continue;
+          if (req._fail(EIO)) {
+            this.#report(new Error(`${req.op}: no reply within ${timeout} ms (requestTimeout); answered EIO`), req.op);
+          }
+        }
+      },
+      Math.max(10, Math.floor(timeout / 4)),
+    );
+    this.#deadlineTimer.unref();
+  }
+
+  #warnSelfRequest(op: number): void {
+    process.emitWarning(
+      `${this.mountpoint} got a ${OP_NAMES[op] ?? 'request'} request from this very process (pid ${process.pid}). ` +
+        'Its handlers run on this thread: a synchronous fs call (fs.*Sync) on the mount from this process never ' +
+        'returns. Use fs.promises (and mind UV_THREADPOOL_SIZE) or another process. (Reported once per session.)',
+      { code: 'FUSE_LOWLEVEL_SELF_REQUEST' },
+    );
   }
 
   #forget(pairs: Float64Array): void {

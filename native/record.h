@@ -36,6 +36,7 @@ struct Record {
   int32_t flags = 0;         // open flags, or op specific bits
   uint64_t lockOwner = 0;    // flush and release: the kernel's lock owner cookie
   bool hasLockOwner = false;
+  bool fromSelf = false;     // the caller is the serving process itself
   std::string name;          // name argument, when the op has one
   std::vector<fuse_forget_data> forgets;  // Forget only
   // Operations with a second inode, name or handle (rename, link, symlink,

@@ -37,7 +37,7 @@ Napi::Function Session::Define(Napi::Env env) {
                      });
 }
 
-// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended, notified, retrieved })
+// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended, notified, retrieved, selfRequest })
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
   Napi::Env env = info.Env();
   addon_ = env.GetInstanceData<Addon>();
@@ -66,6 +66,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   onEnded_ = take("ended");
   onNotified_ = take("notified");
   onRetrieved_ = take("retrieved");
+  onSelfRequest_ = take("selfRequest");
 }
 
 Session::~Session() { Teardown(); }
@@ -126,6 +127,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   if (napi_add_env_cleanup_hook(env, CleanupHook, this) == napi_ok) hookAdded_ = true;
 
   jsThread_ = std::this_thread::get_id();
+  selfPid_ = getpid();
   direct_ = threads == 0;
   if (direct_ && napi_async_init(env, Value(), Napi::String::New(env, "fuse-lowlevel"), &asyncContext_) != napi_ok) {
     Teardown();
@@ -491,7 +493,15 @@ void Session::DeliverBatch(Napi::Env env) {
         CallSafely(onEnded_, &error, 1);
         break;
       }
-      default: DeliverRequest(env, r); break;
+      default:
+        if (r.fromSelf && !selfRequestReported_) {
+          // Once per session: the JS side warns about the same-thread deadlock.
+          selfRequestReported_ = true;
+          napi_value op = Napi::Number::New(env, static_cast<double>(r.op));
+          CallSafely(onSelfRequest_, &op, 1);
+        }
+        DeliverRequest(env, r);
+        break;
     }
   }
   if (!forgets_.empty() && !torndown_) DeliverForgets(env, &forgets_);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <napi.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -30,6 +31,8 @@ class Session : public Napi::ObjectWrap<Session> {
   bool Submit(Record&& record);
   // Loop thread: libfuse's init callback. Waits for the JS init handler.
   void NegotiateInit(fuse_conn_info* conn);
+  // The serving process, to spot requests it makes on its own mount.
+  pid_t selfPid() const { return selfPid_; }
 
   // JS thread: deliver queued records to the JS callbacks.
   void Deliver(Napi::Env env);
@@ -72,6 +75,9 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference onEnded_;
   Napi::FunctionReference onNotified_;
   Napi::FunctionReference onRetrieved_;
+  Napi::FunctionReference onSelfRequest_;
+  pid_t selfPid_ = 0;
+  bool selfRequestReported_ = false;
 
   fuse_session* se_ = nullptr;
   bool mounted_ = false;

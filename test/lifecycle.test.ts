@@ -425,7 +425,7 @@ describeMount('unmount()', () => {
     expect(await isMounted(dir)).toBe(true);
     const error = await rejectionOf(mount(dir, helloOperations()));
     expect(error.message).toBe(
-      `mount: mountpoint ${dir} is a dead FUSE mount; clean it up with: fusermount3 -u -z ${dir}`,
+      `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up with unmountStale() or: fusermount3 -u -z ${dir}`,
     );
   });
 });

@@ -386,9 +386,11 @@ describe('resolveOptions', () => {
     expect(resolveOptions(undefined)).toEqual({
       args: ['-o', 'fsname=fuse-lowlevel'],
       maxRead: 0,
+      autoUnmount: false,
       threads: 0,
       debug: false,
       unmountTimeout: 5000,
+      requestTimeout: 0,
     });
     expect(resolveOptions({})).toEqual(resolveOptions(undefined));
   });
@@ -430,9 +432,11 @@ describe('resolveOptions', () => {
         '-d',
       ],
       maxRead: 65536,
+      autoUnmount: true,
       threads: 4,
       debug: true,
       unmountTimeout: 250,
+      requestTimeout: 0,
     });
   });
 
@@ -451,7 +455,7 @@ describe('resolveOptions', () => {
     [
       { bogus: 1 },
       TypeError,
-      /^mount: options\.bogus must be one of the known options \(fsName, .*unmountTimeout\), got "bogus"$/,
+      /^mount: options\.bogus must be one of the known options \(fsName, .*requestTimeout\), got "bogus"$/,
     ],
     [{ fsName: 'a,b' }, TypeError, /^mount: options\.fsName must be a non-empty string without commas, got "a,b"$/],
     [{ fsName: '' }, TypeError, /^mount: options\.fsName must be a non-empty string without commas, got ""$/],

@@ -131,6 +131,8 @@ export interface SessionCallbacks {
   notified(id: number, errno: number): void;
   /** The kernel's cached bytes for retrieve notification `id`. */
   retrieved(id: number, data: Buffer): void;
+  /** A request made by this very process (reported once per session, before the request). */
+  selfRequest(op: number): void;
 }
 
 /** Notification kinds for `Session.notify`, by name. */
