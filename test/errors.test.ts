@@ -6,11 +6,11 @@
  * serving after every failure.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { promises as fsp, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   type Attr,
   FuseError,
@@ -579,48 +579,6 @@ describeMount('invalid reply values', () => {
 // A request collected without a reply: needs gc() (--expose-gc), so the server
 // runs in its own node process from the compiled dist/.
 
-/** Whether dist/ is older than its sources (or missing). */
-function distIsStale(): boolean {
-  for (const folder of ['lib', 'examples']) {
-    for (const file of readdirSync(join(ROOT, folder))) {
-      if (!/\.c?ts$/.test(file) || file.endsWith('.d.ts')) continue;
-      const out = join(ROOT, 'dist', folder, file.replace(/\.cts$/, '.cjs').replace(/\.ts$/, '.js'));
-      if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, folder, file)).mtimeMs) return true;
-    }
-  }
-  return !existsSync(join(ROOT, 'dist', 'types', 'native.d.ts'));
-}
-
-/** Runs `npm run build` if dist/ is stale, one test file at a time (a lock dir in /tmp). */
-async function ensureBuilt(): Promise<void> {
-  const lock = join(tmpdir(), 'fuse-lowlevel-test-build.lock');
-  await waitFor(
-    () => {
-      try {
-        mkdirSync(lock);
-        return true;
-      } catch {
-        try {
-          if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-        } catch {
-          // gone meanwhile
-        }
-        return false;
-      }
-    },
-    90_000,
-    'the build lock',
-  );
-  try {
-    if (distIsStale()) {
-      const build = await sh(`cd '${ROOT}' && npm run build`, 90_000);
-      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 const GC_SERVER = `
 import { mount } from ${JSON.stringify(join(ROOT, 'dist', 'lib', 'index.js'))};
 const dir = process.argv[2];
@@ -643,8 +601,6 @@ print({ ready: true });
 `;
 
 describeMount('a request collected without a reply', () => {
-  beforeAll(ensureBuilt, 120_000);
-
   let server: ReturnType<typeof spawn> | undefined;
   afterEach(() => {
     if (server?.exitCode === null && server.signalCode === null) server.kill('SIGKILL');

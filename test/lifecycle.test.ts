@@ -4,7 +4,7 @@
  * CLI's signals, debug output and usage errors.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -407,7 +407,6 @@ describeMount('unmount()', () => {
   }
 
   it('mount() on a dead FUSE mount (its server was SIGKILLed) says how to clean it up', async () => {
-    await ensureBuilt();
     const work = tempMountpoint();
     const dir = join(work, 'mnt');
     mkdirSync(dir);
@@ -433,51 +432,7 @@ describeMount('unmount()', () => {
 // ---------------------------------------------------------------------------
 // The CLI runs from dist/ (what `npx fuse-lowlevel` runs).
 
-/** Whether dist/ is older than its sources (or missing). */
-function distIsStale(): boolean {
-  for (const folder of ['lib', 'examples']) {
-    for (const file of readdirSync(join(ROOT, folder))) {
-      if (!/\.c?ts$/.test(file) || file.endsWith('.d.ts')) continue;
-      const out = join(ROOT, 'dist', folder, file.replace(/\.cts$/, '.cjs').replace(/\.ts$/, '.js'));
-      if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, folder, file)).mtimeMs) return true;
-    }
-  }
-  return !existsSync(join(ROOT, 'dist', 'types', 'native.d.ts'));
-}
-
-/** Runs `npm run build` if dist/ is stale, one test file at a time (a lock dir in /tmp). */
-async function ensureBuilt(): Promise<void> {
-  const lock = join(tmpdir(), 'fuse-lowlevel-test-build.lock');
-  await waitFor(
-    () => {
-      try {
-        mkdirSync(lock);
-        return true;
-      } catch {
-        try {
-          if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-        } catch {
-          // gone meanwhile
-        }
-        return false;
-      }
-    },
-    90_000,
-    'the build lock',
-  );
-  try {
-    if (distIsStale()) {
-      const build = await sh(`cd '${ROOT}' && npm run build`, 90_000);
-      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 describeMount('the CLI', () => {
-  beforeAll(ensureBuilt, 120_000);
-
   /** Starts `fuse-lowlevel hello <dir> …args` and waits until it has mounted. */
   async function startHello(extra: string[] = []): Promise<{ server: Server; dir: string }> {
     const dir = tempMountpoint();

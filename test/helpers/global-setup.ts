@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 process.env.FUSE_LOWLEVEL_TEST_RUN ??= String(process.pid);
 
 const { fuseUnavailableReason, RUN_PREFIX } = await import('./fuse.js');
+const { distIsStale, ROOT } = await import('./dist.js');
 
 function leftoverMounts(): string[] {
   return readFileSync('/proc/mounts', 'utf8')
@@ -19,6 +20,8 @@ function leftoverMounts(): string[] {
 }
 
 export function setup(): void {
+  // Tests that run the CLI or plain Node children use dist/.
+  if (distIsStale()) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const reason = fuseUnavailableReason();
   if (reason !== undefined) {
     console.warn(`\n!!! MOUNT TESTS ARE SKIPPED: ${reason} !!!\n`);
