@@ -10,7 +10,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { helloOperations } from '../examples/hello.js';
-import { type LookupRequest, type MountOptions, mount, type Operations, type Session } from '../lib/index.js';
+import {
+  type LookupRequest,
+  type MountOptions,
+  mount,
+  type Operations,
+  type Session,
+  unmountStale,
+} from '../lib/index.js';
 import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -426,6 +433,32 @@ describeMount('unmount()', () => {
     expect(error.message).toBe(
       `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up with unmountStale() or: fusermount3 -u -z ${dir}`,
     );
+    expect(await unmountStale(dir)).toBe(true);
+    expect(await isMounted(dir)).toBe(false);
+    expect(await unmountStale(dir)).toBe(false);
+  });
+
+  it('unmountStale() refuses a live mount unless forced', async () => {
+    await withMount(helloOperations(), async (dir) => {
+      await expect(unmountStale(dir)).rejects.toThrow(/is a live FUSE mount; pass \{ force: true \}/);
+      expect(await isMounted(dir)).toBe(true);
+    });
+  });
+
+  it('autoUnmount leaves no mount behind even after SIGKILL of the server', async () => {
+    const dir = tempMountpoint();
+    ownMounts.push({ dir });
+    const server = start(process.execPath, [CLI, 'hello', dir, '-o', 'auto_unmount']);
+    await waitFor(
+      () => /mounted on/.test(server.stdout()) || server.child.exitCode !== null,
+      10_000,
+      'the CLI to mount',
+    );
+    expect(server.stdout(), server.stderr()).toMatch(/mounted on/);
+    expect(await isMounted(dir)).toBe(true);
+    server.child.kill('SIGKILL');
+    await within(server.exited, 5000, 'the server to die');
+    await waitFor(async () => !(await isMounted(dir)), 5000, 'fusermount3 to unmount the dead mount');
   });
 });
 
