@@ -2,8 +2,10 @@
  * The examples the CLI can mount, by name.
  * @module
  */
-import type { MountOptions, Operations } from '../lib/index.js';
+import type { MountOptions, Operations, Session } from '../lib/index.js';
 import { helloOperations } from './hello.js';
+import { memfsOperations } from './memfs/index.js';
+import { notifyOperations } from './notify.js';
 import { passthroughMountOptions, passthroughOperations } from './passthrough/index.js';
 
 /** What the CLI passes to an example. */
@@ -21,7 +23,15 @@ export interface Example {
   /** Commands to try on the mount, printed by the CLI. */
   tryThis(mountpoint: string): string[];
   /** Builds the handlers and the options the example needs; throws a usage error for bad args. */
-  create(args: ExampleArgs): { ops: Operations; options: MountOptions };
+  create(args: ExampleArgs): CreatedExample;
+}
+
+/** A built example: what to mount, and what to tell it once mounted. */
+export interface CreatedExample {
+  ops: Operations;
+  options: MountOptions;
+  /** Called with the session once mounted (examples that send notifications need it). */
+  attach?(session: Session): void;
 }
 
 /** The examples by name. */
@@ -30,6 +40,23 @@ export const EXAMPLES: Readonly<Record<string, Example>> = {
     summary: 'one read-only file, hello, reading "Hello World!" (libfuse\'s hello_ll)',
     tryThis: (mnt) => [`ls -l ${mnt}`, `cat ${mnt}/hello`],
     create: () => ({ ops: helloOperations(), options: { fsName: 'hello', subtype: 'hello' } }),
+  },
+  notify: {
+    summary: 'a clock file and a live/ directory that change every second, cached 60 s, kept right by notifications',
+    tryThis: (mnt) => [`cat ${mnt}/clock; sleep 1; cat ${mnt}/clock`, `ls ${mnt}/live`, `tail -f ${mnt}/events`],
+    create: () => {
+      const fs = notifyOperations();
+      return { ops: fs.ops, options: { fsName: 'notify', subtype: 'notify' }, attach: (session) => fs.attach(session) };
+    },
+  },
+  memfs: {
+    summary: 'an in-memory POSIX filesystem: permissions, links, sparse files, xattrs, locks',
+    tryThis: (mnt) => [`cp -r /usr/include/linux ${mnt}/ && find ${mnt} | wc -l`, `df -h ${mnt}`],
+    create: ({ timeout }) => ({
+      ops: memfsOperations({ timeout }),
+      // memfs checks permissions itself, so other users may come in (root may allow that).
+      options: { fsName: 'memfs', subtype: 'memfs', allowOther: process.getuid?.() === 0 },
+    }),
   },
   passthrough: {
     summary: "mirrors --source <dir>, reads spliced from the real files (libfuse's passthrough_ll)",
