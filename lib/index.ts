@@ -79,3 +79,4 @@ export type {
   StatfsInfo,
   Timestamp,
 } from './types.js';
+export { versions } from './versions.js';

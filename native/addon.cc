@@ -6,6 +6,11 @@
 #include "op.h"
 #include "session.h"
 
+// The hash of the native sources this addon was built from (scripts/source-hash.mjs).
+#ifndef FUSE_LOWLEVEL_SOURCE_HASH
+#define FUSE_LOWLEVEL_SOURCE_HASH "unknown"
+#endif
+
 namespace fl {
 namespace {
 
@@ -64,6 +69,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("CAP", Capabilities(env)),
                            InstanceValue("NOTIFY", NotifyKinds(env)),
                            InstanceValue("libfuseVersion", Napi::Number::New(env, fuse_version())),
+                           InstanceValue("sourceHash", Napi::String::New(env, FUSE_LOWLEVEL_SOURCE_HASH)),
                            InstanceMethod<&Addon::ReplyErr>("replyErr"),
                            InstanceMethod<&Addon::ReplyEntry>("replyEntry"),
                            InstanceMethod<&Addon::ReplyAttr>("replyAttr"),

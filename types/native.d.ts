@@ -186,6 +186,8 @@ export interface NativeAddon {
   readonly NOTIFY: NotifyKinds;
   /** The libfuse version the addon runs against, e.g. 314. */
   readonly libfuseVersion: number;
+  /** The hash of the native sources it was built from (scripts/source-hash.mjs). */
+  readonly sourceHash: string;
 
   replyErr(id: number, errno: number): ReplyResult;
   /** entry: LAYOUT.entry then LAYOUT.attr. */
