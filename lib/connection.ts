@@ -6,7 +6,8 @@ import { native } from './addon.js';
 import { CONN_FIELDS } from './layout.js';
 import { rangeError, uint } from './validate.js';
 
-const CAPABILITY_NAMES = [
+/** The FUSE_CAP_* capabilities by name, without the prefix. */
+export const CAPABILITY_NAMES = [
   'ASYNC_READ',
   'POSIX_LOCKS',
   'ATOMIC_O_TRUNC',
@@ -55,6 +56,7 @@ const UINT32_MAX = 0xffffffff;
 export class ConnectionInfo {
   /** FUSE protocol version. */
   readonly protoMajor: number;
+  /** FUSE protocol minor version. */
   readonly protoMinor: number;
   /** Capabilities the kernel supports (CAP bits). */
   readonly capable: number;

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-export { CAP, type CapabilityName, ConnectionInfo } from './connection.js';
+export { CAP, CAPABILITY_NAMES, type CapabilityName, ConnectionInfo } from './connection.js';
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
 export { unmountStale } from './mountpoint.js';
@@ -79,4 +79,4 @@ export type {
   StatfsInfo,
   Timestamp,
 } from './types.js';
-export { versions } from './versions.js';
+export { type Versions, versions } from './versions.js';

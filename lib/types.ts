@@ -18,7 +18,9 @@ export interface Attr {
   mode: number;
   /** Number of hard links. */
   nlink?: number;
+  /** Owner. */
   uid?: number;
+  /** Group. */
   gid?: number;
   /** Device number, for device files. */
   rdev?: number;
@@ -28,8 +30,11 @@ export interface Attr {
   blksize?: number;
   /** Number of 512-byte blocks allocated. */
   blocks?: number;
+  /** Last access. */
   atime?: Timestamp;
+  /** Last modification of the data. */
   mtime?: Timestamp;
+  /** Last change of the inode. */
   ctime?: Timestamp;
 }
 
@@ -60,22 +65,35 @@ export interface InodeEntry extends EntryCaching {
 
 /** A negative entry: the name is cached as missing for `entryTimeout` seconds. */
 export interface NegativeEntry extends EntryCaching {
+  /** 0: no inode. */
   ino: 0;
+  /** Unused. */
   generation?: number;
+  /** None. */
   attr?: undefined;
 }
 
 /** Filesystem statistics, as in `struct statvfs`. Omitted fields are 0. */
 export interface StatfsInfo {
+  /** Filesystem block size. */
   bsize?: number;
+  /** Fragment size (the unit of the block counts). */
   frsize?: number;
+  /** Size of the filesystem in `frsize` units. */
   blocks?: number;
+  /** Free blocks. */
   bfree?: number;
+  /** Free blocks for unprivileged users. */
   bavail?: number;
+  /** Inodes. */
   files?: number;
+  /** Free inodes. */
   ffree?: number;
+  /** Free inodes for unprivileged users. */
   favail?: number;
+  /** Filesystem id. */
   fsid?: number;
+  /** Mount flags (ST_RDONLY …). */
   flag?: number;
   /** Longest file name (default 255). */
   namemax?: number;
@@ -97,8 +115,11 @@ export interface OpenOptions {
 
 /** Who made a request. */
 export interface RequestContext {
+  /** The caller's user id. */
   readonly uid: number;
+  /** The caller's group id. */
   readonly gid: number;
+  /** The caller's process id (0 for requests the kernel makes itself). */
   readonly pid: number;
   /** The caller's umask (for create, mknod, mkdir). */
   readonly umask: number;
@@ -106,7 +127,9 @@ export interface RequestContext {
 
 /** One inode's forget: the kernel dropped `nlookup` references to `ino`. */
 export interface ForgetItem {
+  /** The inode. */
   readonly ino: number;
+  /** How many lookups the kernel gave back. */
   readonly nlookup: number;
 }
 

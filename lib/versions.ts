@@ -5,9 +5,15 @@
 import { native } from './addon.js';
 
 /** The libfuse the addon runs against and the native sources it was built from. */
-export const versions: { readonly libfuse: number; readonly addonSourceHash: string } = Object.freeze({
+export interface Versions {
   /** libfuse's version as major * 100 + minor, e.g. 314. */
-  libfuse: native.libfuseVersion,
+  readonly libfuse: number;
   /** The hash of the native sources the loaded addon was built from (scripts/source-hash.mjs). */
+  readonly addonSourceHash: string;
+}
+
+/** The versions of this installation. */
+export const versions: Versions = Object.freeze({
+  libfuse: native.libfuseVersion,
   addonSourceHash: native.sourceHash,
 });

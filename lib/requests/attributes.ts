@@ -30,22 +30,39 @@ export class GetattrRequest extends InodeRequest {
 
 /** Bits of {@link SetattrRequest.toSet} (FUSE_SET_ATTR_*). */
 export const SETATTR = Object.freeze({
+  /** mode changes (chmod). */
   MODE: 1 << 0,
+  /** uid changes (chown). */
   UID: 1 << 1,
+  /** gid changes (chown). */
   GID: 1 << 2,
+  /** size changes (truncate). */
   SIZE: 1 << 3,
+  /** atime is set to `atime`. */
   ATIME: 1 << 4,
+  /** mtime is set to `mtime`. */
   MTIME: 1 << 5,
+  /** atime is set to now. */
   ATIME_NOW: 1 << 7,
+  /** mtime is set to now. */
   MTIME_NOW: 1 << 8,
+  /** (kernel internal). */
   FORCE: 1 << 9,
+  /** ctime is set to `ctime`. */
   CTIME: 1 << 10,
+  /** clear the setuid bit. */
   KILL_SUID: 1 << 11,
+  /** clear the setgid bit. */
   KILL_SGID: 1 << 12,
+  /** the request came with an open file. */
   FILE: 1 << 13,
+  /** clear privileges (suid/sgid/caps). */
   KILL_PRIV: 1 << 14,
+  /** part of an open with O_TRUNC. */
   OPEN: 1 << 15,
+  /** times were set explicitly. */
   TIMES_SET: 1 << 16,
+  /** times set to now by touch. */
   TOUCH: 1 << 17,
 });
 
@@ -69,7 +86,9 @@ export class SetattrRequest extends InodeRequest {
   readonly toSet: number;
   /** New permission and type bits. */
   readonly mode: number | undefined;
+  /** New owner. */
   readonly uid: number | undefined;
+  /** New group. */
   readonly gid: number | undefined;
   /** New size (truncate or extend). */
   readonly size: number | undefined;

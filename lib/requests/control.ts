@@ -13,11 +13,21 @@ import type { Args } from './reply.js';
 export interface IoctlRegion {
   /** The address in the caller's process. */
   base: number;
+  /** Its length in bytes. */
   length: number;
 }
 
 /** FUSE_IOCTL_* flags of {@link IoctlRequest.flags}. */
-export const IOCTL = Object.freeze({ COMPAT: 1 << 0, UNRESTRICTED: 1 << 1, RETRY: 1 << 2, DIR: 1 << 4 });
+export const IOCTL = Object.freeze({
+  /** A 32-bit ioctl on a 64-bit kernel. */
+  COMPAT: 1 << 0,
+  /** Not restricted to well-formed ioctls: retries allowed (CUSE). */
+  UNRESTRICTED: 1 << 1,
+  /** (reply flag) retry with new regions. */
+  RETRY: 1 << 2,
+  /** The handle is a directory's. */
+  DIR: 1 << 4,
+});
 
 function regions(where: string, what: string, list: readonly IoctlRegion[]): Float64Array {
   if (!Array.isArray(list)) throw new TypeError(`${where}: ${what} must be an array of { base, length }`);

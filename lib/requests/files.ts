@@ -122,7 +122,9 @@ export class FsyncRequest extends FsyncLikeRequest {
 export class FallocateRequest extends HandleRequest {
   /** The operation's name. */
   readonly op = 'fallocate';
+  /** The start of the range. */
   readonly offset: number;
+  /** The length of the range. */
   readonly length: number;
   /** FALLOC_FL_* bits; 0 allocates and extends the size. Answer EOPNOTSUPP for modes you do not support. */
   readonly mode: number;
@@ -153,6 +155,7 @@ export class CopyFileRangeRequest extends HandleRequest {
   readonly offsetOut: number;
   /** The most bytes to copy. */
   readonly length: number;
+  /** copy_file_range(2) flags (0 today). */
   readonly flags: number;
   /** @internal */
   constructor(...args: Args) {
@@ -179,6 +182,7 @@ export const SEEK_HOLE = 4;
 export class LseekRequest extends HandleRequest {
   /** The operation's name. */
   readonly op = 'lseek';
+  /** Where to start looking. */
   readonly offset: number;
   /** SEEK_DATA or SEEK_HOLE. */
   readonly whence: number;
@@ -204,6 +208,7 @@ export class LseekRequest extends HandleRequest {
 export class BmapRequest extends InodeRequest {
   /** The operation's name. */
   readonly op = 'bmap';
+  /** The block size of the device. */
   readonly blocksize: number;
   /** The block index in the file. */
   readonly index: number;
