@@ -1,8 +1,8 @@
 /**
- * The benchmark harness: builds the C clients and libfuse's C example
- * servers into bench/.build, runs servers on temp mountpoints (always
- * unmounted, also on errors and Ctrl+C), runs a client against them, and reads
- * each server's CPU time from /proc.
+ * The benchmark harness: builds the C clients, the bench's own C servers and
+ * libfuse's C example servers into bench/.build, runs servers on temp
+ * mountpoints (always unmounted, also on errors and Ctrl+C), runs a client
+ * against them, and reads each server's CPU time and memory from /proc.
  * @module
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -36,6 +36,14 @@ export function buildClient(name: string): string {
   mkdirSync(BUILD_DIR, { recursive: true });
   const out = join(BUILD_DIR, name);
   gcc(['-O2', '-Wall', '-Wextra', '-pthread', join(ROOT, 'bench', 'client', `${name}.c`), '-o', out]);
+  return out;
+}
+
+/** Compiles the bench's own C server bench/servers/<name>.c (against libfuse3) into bench/.build/<name>. */
+export function buildServer(name: string): string {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const out = join(BUILD_DIR, name);
+  gcc(['-O2', '-Wall', '-Wextra', '-pthread', join(ROOT, 'bench', 'servers', `${name}.c`), '-o', out, ...fuseFlags()]);
   return out;
 }
 
@@ -74,6 +82,15 @@ export function isMounted(path: string): boolean {
     .some((line) => line.split(' ')[1]?.replace(/\\040/g, ' ') === path);
 }
 
+let serverLog = (name: string, line: string): void => {
+  process.stderr.write(`[${name}] ${line}\n`);
+};
+
+/** Sets where the servers' stderr lines go (by default: stderr, prefixed with the server's name). */
+export function setServerLog(log: (name: string, line: string) => void): void {
+  serverLog = log;
+}
+
 const until = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A FUSE server process serving one mountpoint. */
@@ -97,6 +114,22 @@ export class Server {
       }),
     );
     if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.lines.push(line));
+    if (child.stderr) {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        // libfuse 3.14 prints this for every multithreaded loop started with the 3.4 API (its examples too).
+        if (!/^Ignoring invalid max threads value/.test(line)) serverLog(name, line);
+      });
+    }
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.#exitCode === undefined;
+  }
+
+  /** How the process ended (exit code, or -1 for a signal), if it did. */
+  get exitCode(): number | null | undefined {
+    return this.#exitCode;
   }
 
   /** The server's pid. */
@@ -110,7 +143,7 @@ export class Server {
    */
   static async start(name: string, command: string, args: (mountpoint: string) => string[], timeoutMs = 10_000) {
     const mountpoint = mkdtempSync(join(tmpdir(), `fuse-lowlevel-bench-${name}-`));
-    const child = spawn(command, args(mountpoint), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args(mountpoint), { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new Server(name, mountpoint, child);
     live.add(server);
     const deadline = Date.now() + timeoutMs;
@@ -134,6 +167,14 @@ export class Server {
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  }
+
+  /** The server's resident memory now, in bytes (VmRSS from /proc/PID/status). */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kib === undefined) throw new Error(`${this.name}: no VmRSS in /proc/${this.pid}/status`);
+    return Number(kib) * 1024;
   }
 
   /**
@@ -215,22 +256,41 @@ export interface ClientResult {
   threads: number;
   seconds: number;
   ops: number;
+  /** Bytes read or written (data workloads). */
+  bytes?: number;
   errors: number;
   first_error?: string;
   ops_per_sec: number;
+  /** Decimal megabytes per second (data workloads). */
+  mb_per_sec?: number;
   p50_us: number;
   p99_us: number;
   max_us: number;
 }
 
-/** Runs a client binary and returns its JSON result. */
-export function runClient(binary: string, args: string[]): Promise<ClientResult> {
+/**
+ * Runs a client binary and returns its JSON result. A client still running
+ * after `timeoutMs` (a hung filesystem) is killed and the run rejected.
+ */
+export function runClient(binary: string, args: string[], timeoutMs = 120_000): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
+      if (hung) {
+        reject(
+          new Error(`${binary} ${args.join(' ')}: no answer within ${timeoutMs / 1000} s (killed): a hung filesystem?`),
+        );
+        return;
+      }
       try {
         const result = JSON.parse(out) as ClientResult;
         if (code !== 0 || result.errors > 0) {
@@ -256,9 +316,15 @@ export interface Measurement extends ClientResult {
 }
 
 /** Runs the client against `server`, recording the server's CPU time around it. */
-export async function measure(server: Server, binary: string, args: string[], round: number): Promise<Measurement> {
+export async function measure(
+  server: Server,
+  binary: string,
+  args: string[],
+  round: number,
+  timeoutMs?: number,
+): Promise<Measurement> {
   const before = server.cpuSeconds();
-  const result = await runClient(binary, args);
+  const result = await runClient(binary, args, timeoutMs);
   const cpu = server.cpuSeconds() - before;
   return { ...result, server: server.name, round, cpu_us_per_op: (cpu / result.ops) * 1e6 };
 }

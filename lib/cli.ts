@@ -14,7 +14,7 @@ const USAGE = `usage: fuse-lowlevel <example> <mountpoint> [options]
 options:
   --source <dir>      the directory to mirror (passthrough)
   --timeout <s>       entry/attr cache timeouts in seconds (default 1; 0 turns caching off)
-  --threads <n>       loop threads reading /dev/fuse (default 1)
+  --threads <n>       loop threads reading /dev/fuse (default 0: the JS event loop reads it)
   --debug, -d         log every request and reply
   -o opt[,opt...]     mount options (ro, allow_other, default_permissions, auto_unmount, others as-is)
 
@@ -48,7 +48,7 @@ function parse(argv: string[]): CliArgs {
   let debug = false;
   let source: string | undefined;
   let timeout = 1;
-  let threads = 1;
+  let threads = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--source') {

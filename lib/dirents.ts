@@ -58,7 +58,7 @@ export class DirentBuffer {
       id,
       this.#plus,
       this.#size,
-      this.#names,
+      this.#names.join('\0'),
       this.#values.subarray(0, this.#names.length * DIRENT_LENGTH),
     );
   }

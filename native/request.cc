@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -203,44 +204,49 @@ Napi::Value Addon::ReplyXattr(const Napi::CallbackInfo& info) {
   return Result(info.Env(), fuse_reply_xattr(req, static_cast<size_t>(U64(size))));
 }
 
-// replyDirents(id, plus: boolean, size, names: string[], values: Float64Array)
-// Packs as many entries as fit in `size` bytes and returns how many were
-// packed, or -1 if the id is not pending. For readdir only the entry's ino and the
-// attr's mode are used; for readdirplus the whole entry counts as a lookup.
+// replyDirents(id, plus: boolean, size, names: string, values: Float64Array)
+// `names` holds the entry names separated by NUL (names never contain one), so
+// a listing costs one string conversion, not one per entry. Packs as many
+// entries as fit in `size` bytes and returns how many were packed, or -1 if
+// the id is not pending. For readdir only the entry's ino and the attr's mode
+// are used; for readdirplus the whole entry counts as a lookup.
 Napi::Value Addon::ReplyDirents(const Napi::CallbackInfo& info) {
-  bool ok = info.Length() > 4 && info[1].IsBoolean() && info[3].IsArray();
+  bool ok = info.Length() > 4 && info[1].IsBoolean() && info[3].IsString() && info[4].IsTypedArray();
   const double size = Number(info, 2, &ok);
-  const uint32_t count = ok ? info[3].As<Napi::Array>().Length() : 0;
-  const double* values = Floats(info, 4, static_cast<size_t>(count) * dirent::kLength);
-  FL_TAKE_OR_RETURN(req, info, ok && values != nullptr && size >= 0 && size <= (1 << 24),
-                    "replyDirents(id, plus: boolean, size: number, names: string[], values: Float64Array)");
+  const size_t count = ok && info[4].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array
+                           ? info[4].As<Napi::Float64Array>().ElementLength() / dirent::kLength
+                           : 0;
+  const double* values = count > 0 ? Floats(info, 4, count * dirent::kLength) : nullptr;
+  FL_TAKE_OR_RETURN(req, info, ok && (count == 0 || values != nullptr) && size >= 0 && size <= (1 << 24),
+                    "replyDirents(id, plus: boolean, size: number, names: string, values: Float64Array)");
   const bool plus = info[1].As<Napi::Boolean>();
-  Napi::Array names = info[3].As<Napi::Array>();
+  const std::string names = info[3].As<Napi::String>();
   std::vector<char> buf(static_cast<size_t>(size));
   size_t used = 0;
-  uint32_t sent = 0;
-  for (; sent < count; ++sent) {
-    Napi::Value name = names.Get(sent);
-    if (!name.IsString()) break;
-    const std::string n = name.As<Napi::String>();
-    const double* v = values + static_cast<size_t>(sent) * dirent::kLength;
+  size_t sent = 0;
+  size_t nameStart = 0;
+  for (; sent < count && nameStart <= names.size(); ++sent) {
+    const size_t nameEnd = std::min(names.find('\0', nameStart), names.size());
+    const std::string name = names.substr(nameStart, nameEnd - nameStart);
+    nameStart = nameEnd + 1;
+    const double* v = values + sent * dirent::kLength;
     const off_t next = I64(v[dirent::kNextOffset]);
     fuse_entry_param e;
     ToEntry(v + dirent::kEntry, &e);
-    size_t need = plus ? fuse_add_direntry_plus(req, nullptr, 0, n.c_str(), &e, next)
-                       : fuse_add_direntry(req, nullptr, 0, n.c_str(), &e.attr, next);
+    e.attr.st_ino = e.ino;
+    const size_t need = plus ? fuse_add_direntry_plus(req, nullptr, 0, name.c_str(), &e, next)
+                             : fuse_add_direntry(req, nullptr, 0, name.c_str(), &e.attr, next);
     if (used + need > buf.size()) break;
     if (plus) {
-      fuse_add_direntry_plus(req, buf.data() + used, buf.size() - used, n.c_str(), &e, next);
+      fuse_add_direntry_plus(req, buf.data() + used, buf.size() - used, name.c_str(), &e, next);
     } else {
-      e.attr.st_ino = e.ino;
-      fuse_add_direntry(req, buf.data() + used, buf.size() - used, n.c_str(), &e.attr, next);
+      fuse_add_direntry(req, buf.data() + used, buf.size() - used, name.c_str(), &e.attr, next);
     }
     used += need;
   }
   // A failed send means the caller is gone; the request is finished either way.
   (void)fuse_reply_buf(req, buf.data(), used);
-  return Napi::Number::New(info.Env(), sent);
+  return Napi::Number::New(info.Env(), static_cast<double>(sent));
 }
 
 // replyWrite(id, count): the bytes written (write, copy_file_range).

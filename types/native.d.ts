@@ -200,9 +200,10 @@ export interface NativeAddon {
   replyFd(id: number, fd: number, position: number, size: number): ReplyResult;
   replyStatfs(id: number, stats: Float64Array): ReplyResult;
   replyXattr(id: number, size: number): ReplyResult;
-  /** values: per name, the next offset then LAYOUT.entry then LAYOUT.attr.
-   * Returns how many entries fit in `size` bytes and were sent, or -1. */
-  replyDirents(id: number, plus: boolean, size: number, names: readonly string[], values: Float64Array): number;
+  /** names: the entry names separated by NUL. values: per name, the next offset then
+   * LAYOUT.entry then LAYOUT.attr. Returns how many entries fit in `size` bytes and
+   * were sent, or -1. */
+  replyDirents(id: number, plus: boolean, size: number, names: string, values: Float64Array): number;
 
   /** count: bytes written (write, copyFileRange). */
   replyWrite(id: number, count: number): ReplyResult;

@@ -1,6 +1,6 @@
 /*
- * stat(2) one path in a loop: T threads for N seconds; prints ops/s and
- * p50/p99 latency as one JSON line.
+ * stat(2) one path in a loop: T threads for N seconds (or -n COUNT stats in
+ * all); prints ops/s and p50/p99 latency as one JSON line.
  *
  *     stat -p /mnt/x -d 3 -t 4
  *     {"op":"stat","path":"/mnt/x","threads":4,"seconds":3.0001,"ops":...,"ops_per_sec":...,"p50_us":...,...}
@@ -13,7 +13,7 @@
 
 #include "harness.h"
 
-static int stat_once(void *arg, unsigned thread) {
+static long stat_once(void *arg, unsigned thread) {
   (void)arg;
   (void)thread;
   struct stat st;
