@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     debug: args.debug,
     threads: args.threads,
   });
+  created.attach?.(session);
   session.on('error', (error, op) => process.stderr.write(`fuse-lowlevel: ${op}: ${error.stack ?? error.message}\n`));
   const hints = example.tryThis(session.mountpoint).map((line) => `  ${line}\n`);
   process.stdout.write(`${args.example} mounted on ${session.mountpoint}; Ctrl+C to unmount. Try:\n${hints.join('')}`);

@@ -8,6 +8,9 @@ import { getSystemErrorName } from 'node:util';
 
 const BY_NAME: Readonly<Record<string, number>> = constants.errno;
 
+/** The largest errno the kernel accepts in a reply (it rejects 512 and above, leaving the caller stuck). */
+export const MAX_ERRNO = 511;
+
 /** An errno name known to this platform, such as `'ENOENT'`. */
 export type ErrnoName = keyof typeof constants.errno;
 
@@ -38,8 +41,10 @@ export class FuseError extends Error {
   /** @param errno an errno name (`'ENOENT'`) or a positive errno number. */
   constructor(errno: ErrnoName | number, message?: string) {
     const n = typeof errno === 'number' ? errno : errnoOf(errno);
-    if (n === undefined || !Number.isInteger(n) || n <= 0 || n > 4095) {
-      throw new RangeError(`FuseError: errno must be a known errno name or an integer 1..4095, got ${String(errno)}`);
+    if (n === undefined || !Number.isInteger(n) || n <= 0 || n > MAX_ERRNO) {
+      throw new RangeError(
+        `FuseError: errno must be a known errno name or an integer 1..${MAX_ERRNO}, got ${String(errno)}`,
+      );
     }
     const code = errnoName(n) ?? `E${n}`;
     super(message ?? code);

@@ -53,7 +53,9 @@ async function onPath(name: string): Promise<boolean> {
 
 /** Checks that `path` can be mounted on, and returns it absolute. */
 export async function checkMountpoint(path: unknown): Promise<string> {
-  if (typeof path !== 'string' || path.length === 0) typeError('mount', 'mountpoint', 'a non-empty path', path);
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    typeError('mount', 'mountpoint', 'a non-empty path without NUL', path);
+  }
   const absolute = resolve(path);
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -106,7 +108,9 @@ export async function checkMountTools(autoUnmount: boolean): Promise<void> {
  * Refuses a mount whose server still answers, unless `force` is set.
  */
 export async function unmountStale(path: string, options: { force?: boolean } = {}): Promise<boolean> {
-  if (typeof path !== 'string' || path.length === 0) typeError('unmountStale', 'path', 'a non-empty path', path);
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    typeError('unmountStale', 'path', 'a non-empty path without NUL', path);
+  }
   const absolute = resolve(path);
   if ((await fuseMountAt(absolute)) === undefined) return false;
   if (options.force !== true) {

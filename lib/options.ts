@@ -92,6 +92,7 @@ const TYPED_EQUIVALENT: Readonly<Record<string, keyof MountOptions>> = {
   default_permissions: 'defaultPermissions',
   auto_unmount: 'autoUnmount',
   max_read: 'maxRead',
+  debug: 'debug',
 };
 
 function rawOption(i: number, raw: unknown, allowOther: boolean): string {

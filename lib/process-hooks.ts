@@ -32,7 +32,8 @@ function onSignal(signal: NodeJS.Signals): void {
 
 function install(): void {
   process.on('exit', closeAll);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // First in line, so an application's once() listener is still counted.
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
 }
 
 function uninstall(): void {

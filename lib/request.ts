@@ -4,7 +4,7 @@
  * @module
  */
 import { native } from './addon.js';
-import { EIO, type ErrnoName, errnoOf } from './errors.js';
+import { EIO, type ErrnoName, errnoOf, MAX_ERRNO } from './errors.js';
 import type { RequestContext } from './types.js';
 import { rangeError, typeError } from './validate.js';
 
@@ -79,11 +79,11 @@ export abstract class Request {
   replyError(errno: ErrnoName | number): void {
     const id = this._take('replyError');
     const n = typeof errno === 'number' ? errno : errnoOf(errno);
-    if (n === undefined || !Number.isInteger(n) || n <= 0 || n > 4095) {
+    if (n === undefined || !Number.isInteger(n) || n <= 0 || n > MAX_ERRNO) {
       this._sendInvalid(
         id,
         new RangeError(
-          `${this.op}.replyError: errno must be a known errno name or an integer 1..4095, got ${String(errno)}`,
+          `${this.op}.replyError: errno must be a known errno name or an integer 1..${MAX_ERRNO}, got ${String(errno)}`,
         ),
       );
     }
@@ -116,7 +116,7 @@ export abstract class Request {
     if (this.#answered) return false;
     this.#answered = true;
     this._owner.settled(this);
-    native.replyErr(this._id, errno);
+    native.replyErr(this._id, errno > 0 && errno <= MAX_ERRNO ? errno : EIO);
     return true;
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
 import { CAP, ConnectionInfo } from './connection.js';
@@ -311,7 +312,13 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** A handler threw or rejected: answer with its errno (or EIO) and report the unexpected. */
   #failed(req: Request, error: unknown): void {
-    const { errno, expected } = errnoFromError(error);
+    let errno = EIO;
+    let expected = false;
+    try {
+      ({ errno, expected } = errnoFromError(error));
+    } catch {
+      // an exotic thrown value (a revoked Proxy …): EIO
+    }
     const answered = req._fail(errno);
     if (!expected || !answered) this.#report(error, req.op);
   }
@@ -398,8 +405,17 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #report(error: unknown, op: string): void {
-    const err =
-      error instanceof Error ? error : new Error(`${op}: a handler threw a non-Error value: ${String(error)}`);
+    let err: Error;
+    try {
+      err =
+        error instanceof Error
+          ? error
+          : new Error(
+              `${op}: a handler threw a non-Error value: ${typeof error === 'string' ? error : inspect(error)}`,
+            );
+    } catch {
+      err = new Error(`${op}: a handler threw a value that cannot be described`);
+    }
     if (this.listenerCount('error') > 0) {
       this.emit('error', err, op);
     } else {

@@ -22,14 +22,24 @@ bool Notifier::Post(NotifyJob&& job) {
   return true;
 }
 
-void Notifier::Stop() {
+void Notifier::Close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     jobs_.clear();
   }
   wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+}
+
+bool Notifier::Stop() {
+  Close();
+  if (!thread_.joinable()) return true;
+  if (busy_) {
+    thread_.detach();
+    return false;
+  }
+  thread_.join();
+  return true;
 }
 
 void Notifier::Run() {
@@ -41,8 +51,10 @@ void Notifier::Run() {
       if (stopping_) return;
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      busy_ = true;
     }
     const int res = Perform(se_, job);
+    busy_ = false;
     done_(context_, job.id, res < 0 ? -res : 0);
   }
 }

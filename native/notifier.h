@@ -6,6 +6,7 @@
 // Here the JS thread only queues the job and gets the result as a promise.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -55,8 +56,14 @@ class Notifier {
   void Start(fuse_session* se, Done done, void* context);
   // Queues a job (JS thread). False when stopped.
   bool Post(NotifyJob&& job);
-  // Finishes the job being written, drops the rest, joins the thread.
-  void Stop();
+  // Refuses new jobs and drops the queued ones; the job being written finishes.
+  void Close();
+  // Whether a job is being written (its write may wait in the kernel).
+  bool Busy() const { return busy_; }
+  // Closes, then joins the thread once it is not busy. A thread still stuck
+  // in the kernel is detached: the caller must then keep the session alive.
+  // Returns whether the thread was joined.
+  bool Stop();
 
  private:
   void Run();
@@ -69,6 +76,7 @@ class Notifier {
   std::condition_variable wake_;
   std::deque<NotifyJob> jobs_;
   bool stopping_ = false;
+  std::atomic<bool> busy_{false};
   std::thread thread_;
 };
 

@@ -24,7 +24,7 @@ Record Make(Op op, fuse_req_t req, fuse_ino_t ino) {
   Record r{op};
   r.req = req;
   r.ino = ino;
-  r.fromSelf = fuse_req_ctx(req)->pid == SessionOf(req)->selfPid();
+  r.fromSelf = SessionOf(req)->FromSelf(fuse_req_ctx(req)->pid);
   return r;
 }
 

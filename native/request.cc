@@ -107,7 +107,8 @@ Napi::Value Result(Napi::Env env, int libfuseResult) {
 Napi::Value Addon::ReplyErr(const Napi::CallbackInfo& info) {
   bool ok = true;
   const double err = Number(info, 1, &ok);
-  FL_TAKE_OR_RETURN(req, info, ok && err >= 0 && err < 4096, "replyErr(id, errno: 0..4095)");
+  // The kernel rejects errors of 512 and above without finishing the request.
+  FL_TAKE_OR_RETURN(req, info, ok && err >= 0 && err < 512, "replyErr(id, errno: 0..511)");
   return Result(info.Env(), fuse_reply_err(req, static_cast<int>(err)));
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "addon.h"
@@ -120,7 +122,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   }
 
   dispatcher_.Start(env, this);
-  notifier_.Start(se_, OnNotified, this);
+  notifier_->Start(se_, OnNotified, this);
   Ref();  // kept alive until the wake-up function is finalized
   // Registered after the wake-up function, so it runs before that function's
   // own cleanup at environment teardown.
@@ -192,6 +194,15 @@ bool Session::Submit(Record&& record) {
     return true;
   }
   return dispatcher_.Post(std::move(record));
+}
+
+bool Session::FromSelf(pid_t callerThread) {
+  if (selfRequestSeen_.load(std::memory_order_relaxed) || callerThread <= 0) return false;
+  // The kernel reports the calling thread; tgkill with signal 0 tells whether
+  // that thread belongs to this process.
+  if (callerThread != selfPid_ && syscall(SYS_tgkill, selfPid_, callerThread, 0) != 0) return false;
+  selfRequestSeen_ = true;
+  return true;
 }
 
 void Session::OnFuseReadable(void* session) { static_cast<Session*>(session)->ServeReadable(); }
@@ -326,7 +337,7 @@ Napi::Value Session::Notify(const Napi::CallbackInfo& info) {
     }
   }
   if (se_ == nullptr || torndown_) return Napi::Boolean::New(env, false);
-  return Napi::Boolean::New(env, notifier_.Post(std::move(job)));
+  return Napi::Boolean::New(env, notifier_->Post(std::move(job)));
 }
 
 // close(): void — stops the loops, answers what is pending with EIO, unmounts.
@@ -386,8 +397,19 @@ void Session::Teardown() {
       if (r.req != nullptr) fuse_reply_err(r.req, EIO);
     }
     addon_->requests.TakeAll(this, [](fuse_req_t req) { fuse_reply_err(req, EIO); });
-    // With every request answered, a notification write cannot wait on one.
-    notifier_.Stop();
+    // A notification may wait in the kernel on a request nobody has read yet
+    // (a page lock of a queued READ): answer what arrives until it returns.
+    notifier_->Close();
+    DrainWhileNotifying();
+    if (!notifier_->Stop()) {
+      // Still stuck: the thread uses the session, so leave it (and the mount)
+      // alone rather than free memory under it.
+      fprintf(stderr, "fuse-lowlevel: a kernel notification did not finish; leaving the session behind\n");
+      (void)notifier_.release();
+      se_ = nullptr;
+    }
+  }
+  if (se_ != nullptr) {
     if (mounted_) fuse_session_unmount(se_);
     fuse_session_destroy(se_);
     se_ = nullptr;
@@ -400,6 +422,21 @@ void Session::Teardown() {
   asyncContext_ = nullptr;
   if (hookAdded_) napi_remove_env_cleanup_hook(env_, CleanupHook, this);
   hookAdded_ = false;
+}
+
+void Session::DrainWhileNotifying() {
+  // The dispatcher is closed, so every op callback answers EIO itself.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  pollfd fd{fuse_session_fd(se_), POLLIN, 0};
+  while (notifier_->Busy() && std::chrono::steady_clock::now() < deadline) {
+    if (poll(&fd, 1, 10) <= 0) continue;
+    const int res = fuse_session_receive_buf(se_, &jsBuf_);
+    if (res > 0) {
+      fuse_session_process_buf(se_, &jsBuf_);
+    } else if (res != -EAGAIN && res != -EINTR) {
+      break;
+    }
+  }
 }
 
 void Session::CleanupHook(void* arg) {

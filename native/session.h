@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -31,8 +32,9 @@ class Session : public Napi::ObjectWrap<Session> {
   bool Submit(Record&& record);
   // Loop thread: libfuse's init callback. Waits for the JS init handler.
   void NegotiateInit(fuse_conn_info* conn);
-  // The serving process, to spot requests it makes on its own mount.
-  pid_t selfPid() const { return selfPid_; }
+  // Whether a request's caller (a thread id) is a thread of this very process.
+  // Checked until the first such request, which the JS side warns about.
+  bool FromSelf(pid_t callerThread);
 
   // JS thread: deliver queued records to the JS callbacks.
   void Deliver(Napi::Env env);
@@ -58,6 +60,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void DeliverBatch(Napi::Env env);
   void StopLoops();
   void Teardown();
+  // Teardown: reads and answers requests while a notification is being written.
+  void DrainWhileNotifying();
   static void CleanupHook(void* arg);
 
   void DeliverRequest(Napi::Env env, Record& r);
@@ -78,6 +82,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference onSelfRequest_;
   pid_t selfPid_ = 0;
   bool selfRequestReported_ = false;
+  std::atomic<bool> selfRequestSeen_{false};
 
   fuse_session* se_ = nullptr;
   bool mounted_ = false;
@@ -100,7 +105,8 @@ class Session : public Napi::ObjectWrap<Session> {
   std::atomic<bool> initAccepted_{false};
 
   Dispatcher dispatcher_;
-  Notifier notifier_;
+  // A unique_ptr so a notifier stuck in the kernel can be leaked, never freed under its thread.
+  std::unique_ptr<Notifier> notifier_ = std::make_unique<Notifier>();
   // threads 0: the JS thread reads /dev/fuse itself.
   bool direct_ = false;
   bool serving_ = false;  // inside ServeReadable (JS thread only)

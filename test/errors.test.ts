@@ -371,12 +371,12 @@ describeMount('invalid reply values', () => {
       'bad-errno': [
         (req) => req.replyError('ENOPE' as never),
         RangeError,
-        'lookup.replyError: errno must be a known errno name or an integer 1..4095, got ENOPE',
+        'lookup.replyError: errno must be a known errno name or an integer 1..511, got ENOPE',
       ],
       'zero-errno': [
         (req) => req.replyError(0),
         RangeError,
-        'lookup.replyError: errno must be a known errno name or an integer 1..4095, got 0',
+        'lookup.replyError: errno must be a known errno name or an integer 1..511, got 0',
       ],
     };
     const cases: Record<string, LookupCase> = {};

@@ -115,7 +115,7 @@ describe('mount() refuses clearly', () => {
   it('an empty mountpoint', async () => {
     const error = await rejectionOf(mount('', {}));
     expect(error).toBeInstanceOf(TypeError);
-    expect(error.message).toBe('mount: mountpoint must be a non-empty path, got ""');
+    expect(error.message).toBe('mount: mountpoint must be a non-empty path without NUL, got ""');
   });
 
   it('a file instead of a directory', async () => {

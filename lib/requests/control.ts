@@ -5,7 +5,7 @@
 import { native } from '../addon.js';
 import { PollHandle } from '../poll-handle.js';
 import { checkBytes, checkSize } from '../request.js';
-import { object, uint } from '../validate.js';
+import { object, rangeError, typeError, uint } from '../validate.js';
 import { HandleRequest } from './base.js';
 import type { Args } from './reply.js';
 
@@ -71,8 +71,9 @@ export class IoctlRequest extends HandleRequest {
   replyIoctl(result: number, output?: Uint8Array): void {
     const id = this._take('replyIoctl');
     try {
+      if (typeof result !== 'number') typeError('ioctl.replyIoctl', 'result', 'a 32-bit integer', result);
       if (!Number.isInteger(result) || result < -0x80000000 || result > 0x7fffffff) {
-        throw new RangeError(`ioctl.replyIoctl: result must be a 32-bit integer, got ${String(result)}`);
+        rangeError('ioctl.replyIoctl', 'result', 'a 32-bit integer', result);
       }
       if (output !== undefined) {
         checkBytes('ioctl.replyIoctl', 'output', output);
