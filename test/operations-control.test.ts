@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { type Attr, IOCTL, type Operations, type PollHandle, type Session } from '../lib/index.js';
-import { describeMount, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, run, sh, waitFor, withMount } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -16,18 +16,7 @@ const POLLIN = 0x1;
 const POLLOUT = 0x4;
 
 /** Runs a python3 script in a child; it prints one JSON value. `argv[1..]` are `args`. */
-async function py<T = unknown>(script: string, ...args: string[]): Promise<T> {
-  const prelude = `import os, sys, json, errno, fcntl, struct, select, time, ctypes
-def attempt(f):
-    try:
-        return f()
-    except OSError as e:
-        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
-`;
-  const result = await run('python3', ['-c', `${prelude}${script}`, ...args]);
-  if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const py = python();
 
 /** Regular files (name → content) in the root directory, plus `overrides`. */
 function flat(files: Record<string, Buffer>, overrides: Operations = {}): Operations {

@@ -20,7 +20,7 @@ import {
   XATTR_CREATE,
   XATTR_REPLACE,
 } from '../lib/index.js';
-import { describeMount, run, sh, withMount } from './helpers/fuse.js';
+import { describeMount, python, sh, withMount } from './helpers/fuse.js';
 
 const {
   S_IFMT,
@@ -39,18 +39,7 @@ const {
 const ROOT = 1;
 
 /** Runs a python3 script in a child; it prints one JSON value. `argv[1..]` are `args`. */
-async function py<T = unknown>(script: string, ...args: string[]): Promise<T> {
-  const prelude = `import os, sys, json, errno, ctypes
-def attempt(f):
-    try:
-        return f()
-    except OSError as e:
-        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
-`;
-  const result = await run('python3', ['-c', `${prelude}${script}`, ...args]);
-  if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const py = python();
 
 interface Node {
   ino: number;

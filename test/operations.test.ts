@@ -22,6 +22,7 @@ import {
   client,
   describeMount,
   isMounted,
+  python,
   run,
   sh,
   tempMountpoint,
@@ -47,18 +48,7 @@ const ROOT = 1;
 const ROOT_ATTR: Attr = { ino: ROOT, mode: S_IFDIR | 0o755, nlink: 2, mtime: 1_700_000_000_000 };
 
 /** Runs a python3 script in a child; it prints one JSON value. `argv[1..]` are `args`. */
-async function py<T = unknown>(script: string, ...args: string[]): Promise<T> {
-  const prelude = `import os, sys, json, errno
-def attempt(f):
-    try:
-        return f()
-    except OSError as e:
-        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
-`;
-  const result = await run('python3', ['-c', `${prelude}${script}`, ...args]);
-  if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const py = python();
 
 interface FileNode {
   ino: number;

@@ -9,25 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Attr, CAP, type Operations, type ReadRequest } from '../lib/index.js';
-import { describeMount, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, run, sh, waitFor, withMount } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
 
 const MiB = 1024 * 1024;
 
-async function py<T = unknown>(script: string, ...args: string[]): Promise<T> {
-  const prelude = `import os, sys, json, errno, hashlib
-def attempt(f):
-    try:
-        return f()
-    except OSError as e:
-        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
-`;
-  const result = await run('python3', ['-c', `${prelude}${script}`, ...args]);
-  if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const py = python();
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

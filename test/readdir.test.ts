@@ -6,25 +6,14 @@
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
 import { type Attr, CAP, type Entry, type ForgetItem, type Operations } from '../lib/index.js';
-import { describeMount, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, sh, waitFor, withMount } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG, S_IFLNK } = constants;
 const ROOT = 1;
 
 const ROOT_ATTR: Attr = { ino: ROOT, mode: S_IFDIR | 0o755, nlink: 2 };
 
-async function py<T = unknown>(script: string, ...args: string[]): Promise<T> {
-  const prelude = `import os, sys, json, errno, ctypes, struct
-def attempt(f):
-    try:
-        return f()
-    except OSError as e:
-        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
-`;
-  const result = await run('python3', ['-c', `${prelude}${script}`, ...args]);
-  if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const py = python();
 
 /** The bytes one entry takes in the kernel's buffer (fuse_kernel.h: FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + namelen)). */
 const direntBytes = (name: string, plus: boolean): number => ((plus ? 152 : 24) + Buffer.byteLength(name) + 7) & ~7;

@@ -99,6 +99,29 @@ export function run(command: string, args: readonly string[], timeoutMs = 15_000
   });
 }
 
+/** The start of every python3 client: common modules, and attempt(f), which
+ * returns f() or {'error': 'ENOENT'}-style errno names. */
+const PYTHON_PRELUDE = `import os, sys, json, errno, ctypes, struct, fcntl, select, time, hashlib
+def attempt(f):
+    try:
+        return f()
+    except OSError as e:
+        return {'error': errno.errorcode.get(e.errno, str(e.errno))}
+`;
+
+/**
+ * A runner of python3 clients (after PYTHON_PRELUDE and `extraPrelude`): the
+ * script prints one JSON value, which the returned function resolves with;
+ * `args` are its sys.argv[1..].
+ */
+export function python(extraPrelude = ''): <T = unknown>(script: string, ...args: string[]) => Promise<T> {
+  return async <T = unknown>(script: string, ...args: string[]): Promise<T> => {
+    const result = await run('python3', ['-c', `${PYTHON_PRELUDE}${extraPrelude}${script}`, ...args]);
+    if (result.code !== 0) throw new Error(`python3 failed (${result.code ?? result.signal}): ${result.stderr}`);
+    return JSON.parse(result.stdout) as T;
+  };
+}
+
 /** Runs a shell command line (`sh -c`) in a child process. */
 export function sh(script: string, timeoutMs?: number): Promise<Outcome> {
   return run('sh', ['-c', script], timeoutMs);
