@@ -1,20 +1,8 @@
-/**
- * Interrupts on reads, on real mounts with threads 0 and 1: a reader killed
- * (SIGINT) or signalled (SIGUSR1) while its read waits in a slow handler. The
- * handler sees `req.signal` abort and answers EINTR — or ignores it and
- * answers late, which must be just as harmless. Nothing stays pending and the
- * session keeps serving. (Interrupted F_SETLKW is in operations-locks.test.ts.)
- *
- * Reads are direct I/O (the kernel waits for each read request, and a signal
- * interrupts that wait) except where a buffered read is the point: the kernel
- * reads ahead in the background, so a signal never interrupts that request.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { Operations, ReadRequest, Session } from '../lib/index.js';
-import { client, describeMount, type Outcome, sh, waitFor, withMount } from './helpers/fuse.js';
+import { client, describeMount, sh, spawnChild, waitFor, withMount } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -52,31 +40,6 @@ function slowFs(slowRead: (req: ReadRequest) => void | Promise<void>): Operation
 /** The bytes a read request asks for. */
 const dataFor = (req: ReadRequest) =>
   CONTENT.subarray(Math.min(req.offset, CONTENT.length), Math.min(req.offset + req.size, CONTENT.length));
-
-/** A child process with a deadline, and its outcome. */
-function spawnChild(
-  command: string,
-  args: readonly string[],
-  timeoutMs = 15_000,
-): { child: ChildProcess; done: Promise<Outcome> } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const done = new Promise<Outcome>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
-}
 
 /** Collects the session's 'error' events. */
 function errorsOf(session: Session): { error: Error; op: string }[] {

@@ -4,11 +4,11 @@
  * F_SETLKW interrupted by a signal, and the lock owners the kernel assigns.
  * Clients are python3 child processes; this process only serves the mount.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Lock, Operations, SetlkRequest } from '../lib/index.js';
-import { describeMount, type Outcome, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, type Outcome, sh, spawnChild, waitFor, withMount } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -38,25 +38,9 @@ def attempt(f):
         return {'error': errno.errorcode.get(e.errno, str(e.errno))}
 `;
 
-/** A python3 child with a deadline: its process, and its outcome. */
+/** A python3 child (with the lock helpers) with a deadline: its process, and its outcome. */
 function spawnPy(script: string, args: string[], timeoutMs = 15_000): { child: ChildProcess; done: Promise<Outcome> } {
-  const child = spawn('python3', ['-c', `${PRELUDE}${script}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const done = new Promise<Outcome>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
+  return spawnChild('python3', ['-c', `${PRELUDE}${script}`, ...args], timeoutMs);
 }
 
 /** Runs a python3 script (with the lock helpers) in a child; it prints one JSON value. */

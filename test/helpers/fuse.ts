@@ -3,7 +3,7 @@
  * fresh temp dir, always unmount, and drive the mount from child processes
  * (never with sync fs calls from this thread, which serves the mount).
  */
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,14 +79,18 @@ export interface Outcome {
   stderr: string;
 }
 
-/** Runs a command in a child process with a deadline (killed with SIGKILL after `timeoutMs`). */
-export function run(command: string, args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a child process with a deadline (SIGKILL after `timeoutMs`): the process, and its outcome. */
+export function spawnChild(
+  command: string,
+  args: readonly string[],
+  timeoutMs = 15_000,
+): { child: ChildProcess; done: Promise<Outcome> } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<Outcome>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -97,6 +101,12 @@ export function run(command: string, args: readonly string[], timeoutMs = 15_000
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+/** Runs a command in a child process with a deadline (killed with SIGKILL after `timeoutMs`). */
+export function run(command: string, args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
+  return spawnChild(command, args, timeoutMs).done;
 }
 
 /** The start of every python3 client: common modules, and attempt(f), which
