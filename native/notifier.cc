@@ -34,9 +34,14 @@ void Notifier::Close() {
 bool Notifier::Stop() {
   Close();
   if (!thread_.joinable()) return true;
-  if (busy_) {
-    thread_.detach();
-    return false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (busy_) {
+      // Stuck in the kernel: never report back, never be joined.
+      done_ = nullptr;
+      thread_.detach();
+      return false;
+    }
   }
   thread_.join();
   return true;
@@ -54,8 +59,10 @@ void Notifier::Run() {
       busy_ = true;
     }
     const int res = Perform(se_, job);
+    std::lock_guard<std::mutex> lock(mutex_);
     busy_ = false;
-    done_(context_, job.id, res < 0 ? -res : 0);
+    // done_ is cleared when Stop() gave up on this thread: its session may be gone.
+    if (done_ != nullptr) done_(context_, job.id, res < 0 ? -res : 0);
   }
 }
 

@@ -13,13 +13,13 @@ describe('the native addon', () => {
     expect(versions.libfuse).toBeGreaterThanOrEqual(310);
   });
 
-  it('the committed prebuild is built from the current native sources (else: npm run prebuild)', () => {
+  it('the committed prebuild is built from the current native sources (else: npm run build:prebuild)', () => {
     const files = existsSync(PREBUILDS) ? readdirSync(PREBUILDS).filter((f) => f.endsWith('.node')) : [];
-    expect(files, `no prebuild in ${PREBUILDS}: run npm run prebuild`).not.toHaveLength(0);
+    expect(files, `no prebuild in ${PREBUILDS}: run npm run build:prebuild`).not.toHaveLength(0);
     for (const file of files) {
       const loaded = { exports: {} as { sourceHash?: string } };
       process.dlopen(loaded, join(PREBUILDS, file));
-      expect(loaded.exports.sourceHash, `${file} is stale: run npm run prebuild`).toBe(sourceHash(ROOT));
+      expect(loaded.exports.sourceHash, `${file} is stale: run npm run build:prebuild`).toBe(sourceHash(ROOT));
     }
   });
 });
