@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import type { Session as NativeSession } from '../types/native.js';
+import type { Session as NativeSession, SessionCallbacks } from '../types/native.js';
 import { native } from './addon.js';
 import { CAP, ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
@@ -275,7 +275,7 @@ export class Session extends EventEmitter<SessionEvents> {
     fh2: number | undefined,
     n3: number | undefined,
     name2: string | undefined,
-    data: unknown,
+    data: Parameters<SessionCallbacks['request']>[13],
   ): void {
     const RequestClass = REQUEST_CLASSES[op];
     const handler = this.#handlers[op];

@@ -3,29 +3,19 @@
  * arguments every request class is constructed from.
  * @module
  */
+
+import type { SessionCallbacks } from '../../types/native.js';
 import { native } from '../addon.js';
 import { ATTR_LENGTH, ENTRY_LENGTH, packAttr, packEntry } from '../layout.js';
 import { checkBytes, checkSize, type Request, type RequestOwner } from '../request.js';
 import type { Attr, Entry, OpenOptions } from '../types.js';
 import { seconds, typeError, uint } from '../validate.js';
 
-/** Positional values from the addon (see SessionCallbacks.request in types/native.d.ts). */
-export type Args = [
-  owner: RequestOwner,
-  id: number,
-  ino: number,
-  fh: number,
-  n1: number,
-  n2: number,
-  flags: number,
-  name: string | undefined,
-  lockOwner: bigint | undefined,
-  ino2?: number,
-  fh2?: number,
-  n3?: number,
-  name2?: string,
-  data?: unknown,
-];
+/** The addon's positional request values after the operation number (SessionCallbacks.request). */
+type AddonRequestValues = Parameters<SessionCallbacks['request']> extends [number, ...infer Rest] ? Rest : never;
+
+/** What every request class is constructed from: its owner, then the addon's values. */
+export type Args = [owner: RequestOwner, ...AddonRequestValues];
 
 // Scratch space for packing: replies are synchronous, so one buffer serves all.
 const ATTR = new Float64Array(ATTR_LENGTH);
