@@ -4,139 +4,67 @@
  */
 import { native } from '../addon.js';
 import type { Request } from '../request.js';
-import { AccessRequest, GetattrRequest, ReadlinkRequest, SetattrRequest, StatfsRequest } from './attributes.js';
-import { IoctlRequest, PollRequest } from './control.js';
-import {
-  FsyncdirRequest,
-  OpendirRequest,
-  ReaddirplusRequest,
-  ReaddirRequest,
-  ReleasedirRequest,
-} from './directories.js';
-import {
-  CreateRequest,
-  LinkRequest,
-  LookupRequest,
-  MkdirRequest,
-  MknodRequest,
-  RenameRequest,
-  RmdirRequest,
-  SymlinkRequest,
-  UnlinkRequest,
-} from './entries.js';
-import {
-  BmapRequest,
-  CopyFileRangeRequest,
-  FallocateRequest,
-  FlushRequest,
-  FsyncRequest,
-  LseekRequest,
-  OpenRequest,
-  ReadRequest,
-  ReleaseRequest,
-  WriteRequest,
-} from './files.js';
-import { FlockRequest, GetlkRequest, SetlkRequest } from './locks.js';
+import * as attributes from './attributes.js';
+import * as control from './control.js';
+import * as directories from './directories.js';
+import * as entries from './entries.js';
+import * as files from './files.js';
+import * as locks from './locks.js';
 import type { Args } from './reply.js';
-import { GetxattrRequest, ListxattrRequest, RemovexattrRequest, SetxattrRequest } from './xattrs.js';
+import * as xattrs from './xattrs.js';
 
-export {
-  AccessRequest,
-  GetattrRequest,
-  ReadlinkRequest,
-  SETATTR,
-  SetattrRequest,
-  StatfsRequest,
-} from './attributes.js';
-export { IOCTL, type IoctlRegion, IoctlRequest, PollRequest } from './control.js';
-export {
-  FsyncdirRequest,
-  OpendirRequest,
-  ReaddirplusRequest,
-  ReaddirRequest,
-  ReleasedirRequest,
-} from './directories.js';
-export {
-  CreateRequest,
-  LinkRequest,
-  LookupRequest,
-  MkdirRequest,
-  MknodRequest,
-  RENAME_EXCHANGE,
-  RENAME_NOREPLACE,
-  RenameRequest,
-  RmdirRequest,
-  SymlinkRequest,
-  UnlinkRequest,
-} from './entries.js';
-export {
-  BmapRequest,
-  CopyFileRangeRequest,
-  FallocateRequest,
-  FlushRequest,
-  FsyncRequest,
-  LseekRequest,
-  OpenRequest,
-  ReadRequest,
-  ReleaseRequest,
-  SEEK_DATA,
-  SEEK_HOLE,
-  WriteRequest,
-} from './files.js';
-export { ForgetRequest } from './forget.js';
-export { FlockRequest, GetlkRequest, SetlkRequest } from './locks.js';
-export {
-  GetxattrRequest,
-  ListxattrRequest,
-  RemovexattrRequest,
-  SetxattrRequest,
-  XATTR_CREATE,
-  XATTR_REPLACE,
-} from './xattrs.js';
+export * from './attributes.js';
+export * from './control.js';
+export * from './directories.js';
+export * from './entries.js';
+export * from './files.js';
+export * from './forget.js';
+export * from './locks.js';
+export * from './xattrs.js';
 
 /** A request class as the session constructs it. */
 export type RequestClass = new (...args: Args) => Request;
 
 const BY_NAME: Record<keyof typeof native.OP, RequestClass | undefined> = {
-  lookup: LookupRequest,
+  lookup: entries.LookupRequest,
   forget: undefined, // no reply: delivered in batches as a ForgetRequest
-  getattr: GetattrRequest,
-  readlink: ReadlinkRequest,
-  open: OpenRequest,
-  read: ReadRequest,
-  flush: FlushRequest,
-  release: ReleaseRequest,
-  opendir: OpendirRequest,
-  readdir: ReaddirRequest,
-  readdirplus: ReaddirplusRequest,
-  releasedir: ReleasedirRequest,
-  statfs: StatfsRequest,
-  access: AccessRequest,
-  getxattr: GetxattrRequest,
-  listxattr: ListxattrRequest,
-  setattr: SetattrRequest,
-  mknod: MknodRequest,
-  mkdir: MkdirRequest,
-  unlink: UnlinkRequest,
-  rmdir: RmdirRequest,
-  symlink: SymlinkRequest,
-  rename: RenameRequest,
-  link: LinkRequest,
-  write: WriteRequest,
-  fsync: FsyncRequest,
-  fsyncdir: FsyncdirRequest,
-  create: CreateRequest,
-  setxattr: SetxattrRequest,
-  removexattr: RemovexattrRequest,
-  getlk: GetlkRequest,
-  setlk: SetlkRequest,
-  flock: FlockRequest,
-  bmap: BmapRequest,
-  ioctl: IoctlRequest,
-  poll: PollRequest,
-  fallocate: FallocateRequest,
-  copyFileRange: CopyFileRangeRequest,
-  lseek: LseekRequest,
+  getattr: attributes.GetattrRequest,
+  readlink: attributes.ReadlinkRequest,
+  open: files.OpenRequest,
+  read: files.ReadRequest,
+  flush: files.FlushRequest,
+  release: files.ReleaseRequest,
+  opendir: directories.OpendirRequest,
+  readdir: directories.ReaddirRequest,
+  readdirplus: directories.ReaddirplusRequest,
+  releasedir: directories.ReleasedirRequest,
+  statfs: attributes.StatfsRequest,
+  access: attributes.AccessRequest,
+  getxattr: xattrs.GetxattrRequest,
+  listxattr: xattrs.ListxattrRequest,
+  setattr: attributes.SetattrRequest,
+  mknod: entries.MknodRequest,
+  mkdir: entries.MkdirRequest,
+  unlink: entries.UnlinkRequest,
+  rmdir: entries.RmdirRequest,
+  symlink: entries.SymlinkRequest,
+  rename: entries.RenameRequest,
+  link: entries.LinkRequest,
+  write: files.WriteRequest,
+  fsync: files.FsyncRequest,
+  fsyncdir: directories.FsyncdirRequest,
+  create: entries.CreateRequest,
+  setxattr: xattrs.SetxattrRequest,
+  removexattr: xattrs.RemovexattrRequest,
+  getlk: locks.GetlkRequest,
+  setlk: locks.SetlkRequest,
+  flock: locks.FlockRequest,
+  bmap: files.BmapRequest,
+  ioctl: control.IoctlRequest,
+  poll: control.PollRequest,
+  fallocate: files.FallocateRequest,
+  copyFileRange: files.CopyFileRangeRequest,
+  lseek: files.LseekRequest,
 };
 
 /** Indexed by the addon's operation numbers. */
