@@ -60,7 +60,7 @@ import {
   type SymlinkRequest,
   type WriteRequest,
 } from '../lib/index.js';
-import { cleanup, client, describeMount, isMounted, run, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
+import { cleanup, client, describeMount, isMounted, run, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { S_IFDIR, S_IFREG, S_IFLNK } = constants;
@@ -730,7 +730,7 @@ print(json.dumps(r))`,
 
 describeMount('session methods with bad values', () => {
   it('notify* and retrieve: Infinity, unsafe integers, bigints, null, long names, bytes that are no Uint8Array', async () => {
-    await withMount(helloOperations(), async (dir, session) => {
+    await withSession(helloOperations(), async (dir, session) => {
       // hello's data is now in the page cache (keepCache): a notification that slipped through would drop it.
       expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
       const s = session as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -831,8 +831,8 @@ describeMount('session methods with bad values', () => {
         req.replyPoll(polled.length === 1 ? 0 : 1 /* POLLIN */);
       },
     };
-    await withMount(ops, async (dir, session) => {
-      await withMount(helloOperations(), async (_other, other) => {
+    await withSession(ops, async (dir, session) => {
+      await withSession(helloOperations(), async (_other, other) => {
         for (const bad of [null, undefined, 42, 'handle', {}, { _owner: {}, _native: {} }]) {
           const error = await failureOf(() => session.notifyPoll(bad as never));
           expect(error).toBeInstanceOf(TypeError);
@@ -1061,7 +1061,7 @@ describeMount('replies after unmount', () => {
       statfs: (req) => void held.set('statfs', req),
     };
     let closed: Session | undefined;
-    await withMount(
+    await withSession(
       ops,
       async (dir, session) => {
         closed = session;
@@ -1145,7 +1145,7 @@ print(json.dumps(r))`,
       },
       getattr: (req) => req.replyAttr({ mode: req.ino === ROOT ? S_IFDIR | 0o755 : S_IFREG | 0o666, size: 1 }, 60),
     });
-    await withMount(
+    await withSession(
       holder(stale),
       async (dir, session) => {
         const caller = client<{ error?: string }>(`fs.statSync('${dir}/held'); out({})`, 10_000);
@@ -1155,7 +1155,7 @@ print(json.dumps(r))`,
       },
       { unmountTimeout: 50 },
     );
-    await withMount(holder(fresh), async (dir, session) => {
+    await withSession(holder(fresh), async (dir, session) => {
       const caller = client<{ ino?: number; size?: number; error?: string }>(
         `const s = fs.statSync('${dir}/held'); out({ ino: s.ino, size: s.size })`,
         10_000,
@@ -1192,7 +1192,7 @@ describeMount('handlers that never reply (requestTimeout: 200)', () => {
         await new Promise<void>(() => undefined); // an async handler that never settles
       },
     };
-    await withMount(
+    await withSession(
       ops,
       async (dir, session) => {
         const errors = errorsOf(session);
@@ -1258,7 +1258,7 @@ describeMount('handlers that misbehave', () => {
       },
       getattr: (req) => req.replyAttr({ mode: req.ino === ROOT ? S_IFDIR | 0o755 : S_IFREG | 0o666 }, 0),
     };
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const errors = errorsOf(session);
       const names = Object.keys(values).flatMap((v) => [`sync-${v}`, `async-${v}`]);
       const result = await client<Record<string, string>>(
@@ -1308,7 +1308,7 @@ describeMount('handlers that misbehave', () => {
       },
       getattr: (req) => req.replyAttr({ mode: req.ino === ROOT ? S_IFDIR | 0o755 : S_IFREG | 0o666 }, 0),
     };
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const result = await client<Record<string, string>>(
         `const code = (f) => { try { f(); return 'ok'; } catch (e) { return e.code; } };
          out({ bad: code(() => fs.statSync('${dir}/bad-then-good')), list: code(() => fs.readdirSync('${dir}')), ok: code(() => fs.statSync('${dir}/ok')) });`,
@@ -1345,7 +1345,7 @@ describeMount('errno values the kernel refuses', () => {
       },
       getattr: (req) => req.replyAttr({ mode: req.ino === ROOT ? S_IFDIR | 0o755 : S_IFREG | 0o666 }, 0),
     };
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const names = ['reply-512', 'reply-999', 'throw-600', 'ok'];
       // One process per name: a caller the kernel leaves waiting is freed only by the unmount.
       const callers = names.map((name) =>
@@ -1481,7 +1481,7 @@ describeMount('requests from the serving process itself', () => {
     };
     process.on('warning', onWarning);
     try {
-      await withMount(helloOperations(), async (a) => {
+      await withSession(helloOperations(), async (a) => {
         // Another process: no warning.
         expect(await client(`out(fs.readFileSync('${a}/hello', 'utf8'))`)).toBe('Hello World!\n');
         await new Promise((r) => setImmediate(r));
@@ -1493,7 +1493,7 @@ describeMount('requests from the serving process itself', () => {
           await expect(fsp.stat(join(a, `missing-${i}`))).rejects.toThrow(/ENOENT/);
         }
         await waitFor(() => warnings.length > 0, 2000, 'the self-request warning');
-        await withMount(helloOperations(), async (b) => {
+        await withSession(helloOperations(), async (b) => {
           expect(await fsp.readdir(b)).toEqual(['hello']);
           await expect(fsp.stat(join(b, 'missing'))).rejects.toThrow(/ENOENT/);
           await waitFor(() => warnings.length > 1, 2000, "the second session's warning");

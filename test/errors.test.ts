@@ -20,7 +20,7 @@ import {
   type Operations,
   type ReadRequest,
 } from '../lib/index.js';
-import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
+import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const S_IFDIR = 0o040000;
@@ -125,7 +125,7 @@ describeMount('handler failures become errno replies', () => {
       },
       'async-non-error': () => Promise.reject('just a string'),
     };
-    await withMount(fsWith(cases), async (dir, session) => {
+    await withSession(fsWith(cases), async (dir, session) => {
       const errors = errorsOf(session);
       const calls: Record<string, string> = {};
       for (const name of Object.keys(cases)) calls[name] = `fs.statSync(d + '/${name}')`;
@@ -160,7 +160,7 @@ describeMount('handler failures become errno replies', () => {
 
   it('the reported error is the very object the handler threw', async () => {
     const boom = new TypeError('the same object');
-    await withMount(
+    await withSession(
       fsWith({
         boom: () => {
           throw boom;
@@ -183,7 +183,7 @@ describeMount('handler failures become errno replies', () => {
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     try {
-      await withMount(
+      await withSession(
         fsWith({
           plain: () => {
             throw new Error('unheard boom');
@@ -204,7 +204,7 @@ describeMount('handler failures become errno replies', () => {
   });
 
   it('a rejection or throw after the request was answered is reported, and the first reply stands', async () => {
-    await withMount(
+    await withSession(
       fsWith({
         'late-reject': async (req) => {
           req.replyEntry(fileEntry(3));
@@ -237,7 +237,7 @@ describeMount('missing handlers', () => {
   };
 
   it("answer ENOSYS, or libfuse's default where it has one", async () => {
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await outcomes(dir, {
         readlink: `fs.readlinkSync(d + '/link')`,
         // open has a default (success); read has none.
@@ -262,7 +262,7 @@ describeMount('missing handlers', () => {
   });
 
   it('getxattr without a handler is "operation not supported" for the caller', async () => {
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const out = await sh(`getfattr -n user.x ${dir}/file; echo "exit=$?"`, 5000);
       expect(out.stdout + out.stderr).toMatch(/Operation not supported/);
       expect(out.stdout).toMatch(/exit=1/);
@@ -273,7 +273,7 @@ describeMount('missing handlers', () => {
 describeMount('replying twice', () => {
   it('throws a clear Error and the first reply stands', async () => {
     const second: unknown[] = [];
-    await withMount(
+    await withSession(
       fsWith({
         twice: (req) => {
           req.replyEntry(fileEntry(7, S_IFREG | 0o644, 1234, 60)); // cached: stat shows this reply
@@ -381,7 +381,7 @@ describeMount('invalid reply values', () => {
     };
     const cases: Record<string, LookupCase> = {};
     for (const [name, [reply]] of Object.entries(bad)) cases[name] = recording(thrown, name, reply);
-    await withMount(fsWith(cases), async (dir, session) => {
+    await withSession(fsWith(cases), async (dir, session) => {
       const errors = errorsOf(session);
       const calls: Record<string, string> = {};
       for (const name of Object.keys(bad)) calls[name] = `fs.statSync(d + '/${name}')`;
@@ -417,7 +417,7 @@ describeMount('invalid reply values', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await outcomes(dir, {
         first: `fs.statSync(d)`,
         second: `fs.statSync(d)`,
@@ -449,7 +449,7 @@ describeMount('invalid reply values', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       expect(await outcomes(dir, { link: `fs.readlinkSync(d + '/link')`, ok: `fs.statSync(d + '/ok')` })).toEqual({
         link: 'EIO',
         ok: 'ok',
@@ -485,7 +485,7 @@ describeMount('invalid reply values', () => {
     );
     const readAll = (name: string) =>
       `{ const fd = fs.openSync(d + '/${name}', 'r'); try { const b = Buffer.alloc(100); const n = fs.readSync(fd, b, 0, 100, 0); if (n !== 5 || b.toString('utf8', 0, n) !== 'hello') throw new Error('read ' + n); } finally { fs.closeSync(fd); } }`;
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const errors = errorsOf(session);
       const result = await outcomes(dir, {
         oversized: readAll('oversized'),
@@ -524,7 +524,7 @@ describeMount('invalid reply values', () => {
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const errors = errorsOf(session);
       const result = await outcomes(dir, {
         slash: `fs.readdirSync(d)`,
@@ -559,14 +559,14 @@ describeMount('invalid reply values', () => {
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const caller = sh(`getfattr -n user.x ${dir}/ok; echo "exit=$?"`, 10_000);
       await waitFor(() => thrown.length === 1, 5000, 'the getxattr handler');
       expect(thrown[0]).toBeInstanceOf(TypeError);
       expect((thrown[0] as Error).message).toBe(
         'getxattr.replyValue: data must be a Buffer or Uint8Array, got "not bytes"',
       );
-      // Were it left pending, unmounting (in withMount) would answer it; fail first.
+      // Were it left pending, unmounting (in withSession) would answer it; fail first.
       await waitFor(() => session.inflight === 0, 2000, 'the invalid replyValue to answer the request');
       const out = await caller;
       expect(out.signal).toBeNull();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { helloOperations } from '../examples/hello.js';
-import { client, describeMount, sh, withMount } from './helpers/fuse.js';
+import { client, describeMount, sh, withSession } from './helpers/fuse.js';
 
 describeMount('hello example', () => {
   it('lists one read-only file of 13 bytes', async () => {
-    await withMount(helloOperations(), async (dir) => {
+    await withSession(helloOperations(), async (dir) => {
       const ls = await sh(`ls -l ${dir}`);
       expect(ls.code).toBe(0);
       expect(ls.stdout).toMatch(/^-r--r--r-- 1 \S+ \S+ 13 .* hello$/m);
@@ -12,14 +12,14 @@ describeMount('hello example', () => {
   });
 
   it('reads "Hello World!"', async () => {
-    await withMount(helloOperations(), async (dir) => {
+    await withSession(helloOperations(), async (dir) => {
       const cat = await sh(`cat ${dir}/hello`);
       expect(cat.stdout).toBe('Hello World!\n');
     });
   });
 
   it('refuses opening for writing with EACCES and unknown names with ENOENT', async () => {
-    await withMount(helloOperations(), async (dir) => {
+    await withSession(helloOperations(), async (dir) => {
       const result = await client<{ write: string; missing: string }>(`
         const codeOf = (f) => { try { f(); return 'ok'; } catch (e) { return e.code; } };
         out({ write: codeOf(() => fs.openSync('${dir}/hello', 'w')), missing: codeOf(() => fs.statSync('${dir}/nope')) });`);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { Operations, ReadRequest, Session } from '../lib/index.js';
-import { client, describeMount, sh, spawnChild, waitFor, withMount } from './helpers/fuse.js';
+import { client, describeMount, sh, spawnChild, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -67,7 +67,7 @@ for (const threads of [0, 1]) {
           req.replyError('EINTR');
         });
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);
@@ -99,7 +99,7 @@ for (const threads of [0, 1]) {
         if (held.length > 1) return req.replyBuf(dataFor(req)); // the retry is answered at once
         req.signal.addEventListener('abort', () => req.replyError('EINTR'));
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);
@@ -141,7 +141,7 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
         held.push(req);
         void req.signal; // watched, but nothing listens
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);
@@ -173,7 +173,7 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
       const ops = slowFs((req) => {
         held.push(req);
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);
@@ -200,7 +200,7 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
         await sleep(30_000, undefined, { signal: req.signal }); // rejects with an AbortError on the interrupt
         req.replyBuf(dataFor(req));
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);
@@ -223,7 +223,7 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
       const ops = slowFs((req) => {
         held.push(req);
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, session) => {
           const errors = errorsOf(session);

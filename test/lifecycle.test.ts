@@ -18,7 +18,7 @@ import {
   type Session,
   unmountStale,
 } from '../lib/index.js';
-import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
+import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
@@ -49,7 +49,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection, but the promise resolved');
 }
 
-/** Mounts that a test made itself (outside withMount), unmounted after each test. */
+/** Mounts that a test made itself (outside withSession), unmounted after each test. */
 const ownMounts: { session?: Session; dir: string }[] = [];
 /** Long-running child processes of the test, killed after each test. */
 const children: ChildProcess[] = [];
@@ -233,7 +233,7 @@ describeMount('concurrency', () => {
     it(`serves 200 parallel stats from 4 processes with out-of-order async handlers (threads: ${threads})`, async () => {
       const stats = { slow: false, arrived: [] as number[], done: [] as number[], peak: 0 };
       let current: Session | undefined;
-      await withMount(
+      await withSession(
         slowFiles(stats, () => current),
         async (dir, session) => {
           current = session;
@@ -270,8 +270,8 @@ describeMount('concurrency', () => {
         req.replyBuf(Buffer.from('abc').subarray(req.offset, req.offset + req.size));
       },
     };
-    await withMount(helloOperations(), async (a, first) => {
-      await withMount(other, async (b, second) => {
+    await withSession(helloOperations(), async (a, first) => {
+      await withSession(other, async (b, second) => {
         expect(first.mountpoint).toBe(a);
         expect(second.mountpoint).toBe(b);
         const read = await client<{ a: string; b: string; missing: string }>(
@@ -322,7 +322,7 @@ describeMount('unmount()', () => {
   it('waits for a request in flight that answers after 200 ms', async () => {
     const held: LookupRequest[] = [];
     const answeredAt: number[] = [];
-    await withMount(
+    await withSession(
       delayed(200, held, answeredAt),
       async (dir, session) => {
         // The first stat of a connection costs a second request (FUSE_STATX, which libfuse
@@ -350,7 +350,7 @@ describeMount('unmount()', () => {
 
   it('answers a request that never gets a reply EIO after unmountTimeout', async () => {
     const held: LookupRequest[] = [];
-    await withMount(
+    await withSession(
       delayed(-1, held, []),
       async (dir, session) => {
         // The first stat of a connection costs a second request (FUSE_STATX, which libfuse
@@ -378,7 +378,7 @@ describeMount('unmount()', () => {
   });
 
   it('twice is harmless: the same promise, one unmount event', async () => {
-    await withMount(helloOperations(), async (dir, session) => {
+    await withSession(helloOperations(), async (dir, session) => {
       let events = 0;
       session.on('unmount', () => events++);
       const first = session.unmount();
@@ -398,7 +398,7 @@ describeMount('unmount()', () => {
     ['umount -l', (dir: string) => `umount -l ${dir}`],
   ] as const) {
     it(`session.closed resolves after an external ${how}`, async () => {
-      await withMount(helloOperations(), async (dir, session) => {
+      await withSession(helloOperations(), async (dir, session) => {
         let events = 0;
         session.on('unmount', () => events++);
         expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
@@ -439,7 +439,7 @@ describeMount('unmount()', () => {
   });
 
   it('unmountStale() refuses a live mount unless forced', async () => {
-    await withMount(helloOperations(), async (dir) => {
+    await withSession(helloOperations(), async (dir) => {
       await expect(unmountStale(dir)).rejects.toThrow(/is a live FUSE mount; pass \{ force: true \}/);
       expect(await isMounted(dir)).toBe(true);
     });

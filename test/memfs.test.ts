@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 import { createMemfs, type MemfsOptions } from '../examples/memfs/index.js';
 import type { InodeTable } from '../examples/memfs/inodes.js';
 import type { MountOptions, Session } from '../lib/index.js';
-import { describeMount, type Outcome, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, type Outcome, run, sh, waitFor, withSession } from './helpers/fuse.js';
 
 const NOBODY = 65534;
 /** Runs a command as uid/gid 65534 with no supplementary groups (or `groups`). */
@@ -67,7 +67,7 @@ async function withMemfs<T>(
   mountOptions: MountOptions = {},
 ): Promise<T> {
   const memfs = createMemfs(options);
-  return withMount(memfs.operations, (dir, session) => fn(dir, memfs.inodes, session), {
+  return withSession(memfs.operations, (dir, session) => fn(dir, memfs.inodes, session), {
     fsName: 'memfs',
     ...mountOptions,
   });

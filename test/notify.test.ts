@@ -7,7 +7,6 @@
  * arguments, and the notify example. notifyPoll is covered in
  * operations-control.test.ts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +23,8 @@ import {
   type Session,
 } from '../lib/index.js';
 import { ROOT as REPO } from './helpers/dist.js';
-import { client, describeMount, type Outcome, run, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
+import { type StartedChild, startChild } from '../lib/testing/index.js';
+import { client, describeMount, run, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -129,28 +129,11 @@ async function failureOf(fn: () => unknown): Promise<Error> {
 }
 
 /** A child process with a deadline, whose stdout can be watched as it comes. */
-function spawnChild(
-  command: string,
-  args: readonly string[],
-  timeoutMs = 15_000,
-): { child: ChildProcess; stdout: () => string; done: Promise<Outcome> } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnChild(command: string, args: readonly string[], timeoutMs = 15_000): StartedChild & { stdout: () => string } {
+  const started = startChild(command, args, { timeoutMs });
   let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const done = new Promise<Outcome>((resolve, reject) => {
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, stdout: () => stdout, done };
+  started.child.stdout?.on('data', (d: string) => (stdout += d));
+  return { ...started, stdout: () => stdout };
 }
 
 // ---------------------------------------------------------------------------
@@ -162,7 +145,7 @@ describeMount('notifyInvalInode', () => {
     // Read-only, so that reads do not mark atime stale: the reader's fstat is then answered from the cache too
     // (on a writable mount it would ask getattr, and a new size alone would drop the cached pages).
     const ops = cachedFs(files, calls);
-    await withMount(
+    await withSession(
       ops,
       async (dir, session) => {
         expect(await cat(`${dir}/f`)).toBe('one\n');
@@ -189,7 +172,7 @@ describeMount('notifyInvalInode', () => {
     const old = Buffer.concat([Buffer.alloc(page, 'a'), Buffer.alloc(page, 'b'), Buffer.alloc(page, 'c')]);
     const files = filesOf({ f: [2, old] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await cat(`${dir}/f`)).toBe(old.toString('latin1'));
       (files.get('f') as File).content = Buffer.alloc(3 * page, 'x');
       expect(await session.notifyInvalInode(2, page, page)).toBe(true);
@@ -202,7 +185,7 @@ describeMount('notifyInvalInode', () => {
 
   it('resolves false for an inode the kernel does not know', async () => {
     const calls: string[] = [];
-    await withMount(cachedFs(filesOf({ f: [2, 'x'] }), calls), async (_dir, session) => {
+    await withSession(cachedFs(filesOf({ f: [2, 'x'] }), calls), async (_dir, session) => {
       expect(await session.notifyInvalInode(2)).toBe(false); // never looked up
       expect(await session.notifyInvalInode(123_456, 0, 10)).toBe(false);
     });
@@ -215,7 +198,7 @@ describeMount('notifyStore and retrieve', () => {
   it('notifyStore fills the page cache: a read returns the stored bytes and no read request comes', async () => {
     const files = filesOf({ f: [2, 'original\n'] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/f`)).toBe(2); // the kernel knows the inode
       expect(await session.notifyStore(2, 0, Buffer.from('stored!!\n'))).toBe(true);
       expect(await cat(`${dir}/f`)).toBe('stored!!\n');
@@ -230,7 +213,7 @@ describeMount('notifyStore and retrieve', () => {
 
   it('notifyStore beyond the end extends the size the kernel has cached', async () => {
     const files = filesOf({ f: [2, '0123456789'] });
-    await withMount(cachedFs(files, []), async (dir, session) => {
+    await withSession(cachedFs(files, []), async (dir, session) => {
       expect(await cat(`${dir}/f`)).toBe('0123456789');
       expect(await session.notifyStore(2, 10, Buffer.from('ABCDE'))).toBe(true);
       expect((await session.retrieve(2, 0, 100)).toString()).toBe('0123456789ABCDE');
@@ -240,7 +223,7 @@ describeMount('notifyStore and retrieve', () => {
   it('retrieve returns what reads left in the page cache: ranges, past the end, nothing once invalidated', async () => {
     const content = Buffer.from('hello, page cache\n');
     const files = filesOf({ f: [2, content] });
-    await withMount(cachedFs(files, []), async (dir, session) => {
+    await withSession(cachedFs(files, []), async (dir, session) => {
       expect(await statIno(`${dir}/f`)).toBe(2);
       // Known to the kernel, nothing cached yet.
       expect(await session.retrieve(2, 0, 100)).toEqual(Buffer.alloc(0));
@@ -263,7 +246,7 @@ describeMount('notifyStore and retrieve', () => {
     for (let i = 0; i < big.length; i++) big[i] = i % 251;
     const files = filesOf({ f: [2, big] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/f`)).toBe(2);
       expect(await session.notifyStore(2, 0, big)).toBe(true);
       // The kernel answers at most conn.maxWrite bytes per retrieve.
@@ -288,7 +271,7 @@ describeMount('notifyStore and retrieve', () => {
   });
 
   it('for an inode the kernel does not know: notifyStore resolves false, retrieve rejects with FuseError ENOENT', async () => {
-    await withMount(cachedFs(filesOf({}), []), async (_dir, session) => {
+    await withSession(cachedFs(filesOf({}), []), async (_dir, session) => {
       expect(await session.notifyStore(77, 0, Buffer.from('x'))).toBe(false);
       const error = await failureOf(() => session.retrieve(77, 0, 10));
       expect(error).toBeInstanceOf(FuseError);
@@ -304,7 +287,7 @@ describeMount('notifyInvalEntry, notifyDelete and notifyExpireEntry', () => {
   it('a removed name is still found while cached; after notifyInvalEntry it is looked up again: ENOENT', async () => {
     const files = filesOf({ a: [2, 'a'], b: [3, 'b'] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/a`)).toBe(2);
       files.delete('a');
       let mark = calls.length;
@@ -321,7 +304,7 @@ describeMount('notifyInvalEntry, notifyDelete and notifyExpireEntry', () => {
   it('a name cached as missing (negative entry) appears after notifyInvalEntry', async () => {
     const files = filesOf({});
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/n`)).toEqual({ error: 'ENOENT' });
       files.set('n', { ino: 5, content: Buffer.from('new') });
       let mark = calls.length;
@@ -337,7 +320,7 @@ describeMount('notifyInvalEntry, notifyDelete and notifyExpireEntry', () => {
   it('notifyDelete drops the entry and the cached listing; with a wrong child inode it resolves false', async () => {
     const files = filesOf({ a: [2, 'a'], b: [3, 'b'] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/a`)).toBe(2);
       expect(await statIno(`${dir}/b`)).toBe(3);
       expect(await ls(dir)).toEqual(['a', 'b']);
@@ -366,7 +349,7 @@ describeMount('notifyInvalEntry, notifyDelete and notifyExpireEntry', () => {
 
   it('notifyDelete tells inotify watchers of the file that it was deleted (IN_DELETE_SELF)', async () => {
     const files = filesOf({ gone: [2, 'g'], stays: [3, 's'] });
-    await withMount(cachedFs(files, []), async (dir, session) => {
+    await withSession(cachedFs(files, []), async (dir, session) => {
       expect(await statIno(`${dir}/gone`)).toBe(2);
       // Watches the file and its directory; prints every event until the file's watch is dropped (IN_IGNORED).
       const watcher = spawnChild('python3', [
@@ -402,7 +385,7 @@ print(json.dumps(events), flush=True)`,
 
   it('resolve false for a name or a directory the kernel has not cached', async () => {
     const files = filesOf({ a: [2, 'a'] });
-    await withMount(cachedFs(files, []), async (dir, session) => {
+    await withSession(cachedFs(files, []), async (dir, session) => {
       expect(await session.notifyInvalEntry(ROOT, 'a')).toBe(false); // never looked up
       expect(await session.notifyInvalEntry(4242, 'a')).toBe(false);
       expect(await session.notifyDelete(ROOT, 2, 'a')).toBe(false);
@@ -414,7 +397,7 @@ print(json.dumps(events), flush=True)`,
   it('notifyExpireEntry makes the next access look the name up again (or rejects clearly without CAP.EXPIRE_ONLY)', async () => {
     const files = filesOf({ a: [2, 'a'] });
     const calls: string[] = [];
-    await withMount(cachedFs(files, calls), async (dir, session) => {
+    await withSession(cachedFs(files, calls), async (dir, session) => {
       expect(await statIno(`${dir}/a`)).toBe(2);
       files.delete('a');
       if (!session.conn.canDo(CAP.EXPIRE_ONLY)) {
@@ -455,7 +438,7 @@ describeMount('notifications from inside a handler of the same inode', () => {
           }, 150);
         },
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, s) => {
           session = s;
@@ -494,7 +477,7 @@ describeMount('notifications from inside a handler of the same inode', () => {
           }, 150);
         },
       });
-      await withMount(
+      await withSession(
         ops,
         async (dir, s) => {
           session = s;
@@ -530,7 +513,7 @@ describeMount('notifications from inside a handler of the same inode', () => {
           return base.getattr?.call(ops, req);
         },
       };
-      await withMount(
+      await withSession(
         ops,
         async (dir, s) => {
           session = s;
@@ -605,7 +588,7 @@ describeMount('notifications and the session lifecycle', () => {
         notified.catch(() => undefined);
       },
     });
-    await withMount(
+    await withSession(
       ops,
       async (dir, s) => {
         session = s;
@@ -667,7 +650,7 @@ describeMount('notifications and the session lifecycle', () => {
 
   it('after unmount every notification rejects with a clear error', async () => {
     let closed: Session | undefined;
-    await withMount(cachedFs(filesOf({ a: [2, 'a'] }), []), async (dir, session) => {
+    await withSession(cachedFs(filesOf({ a: [2, 'a'] }), []), async (dir, session) => {
       expect(await statIno(`${dir}/a`)).toBe(2);
       await session.unmount();
       closed = session;
@@ -693,7 +676,7 @@ describeMount('notifications and the session lifecycle', () => {
   });
 
   it('bad arguments throw (or reject with) TypeError / RangeError, and nothing is sent', async () => {
-    await withMount(cachedFs(filesOf({ a: [2, 'a'] }), []), async (dir, session) => {
+    await withSession(cachedFs(filesOf({ a: [2, 'a'] }), []), async (dir, session) => {
       expect(await cat(`${dir}/a`)).toBe('a');
       const s = session as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
       const name = "a non-empty name of at most 255 bytes without '/' or NUL";
@@ -786,7 +769,7 @@ describeMount('the notify example', () => {
 
   it('clock: the same time while cached (60 s, keepCache), the new one after each tick', async () => {
     const { fs, ops, reads } = example(T);
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       fs.attach(session);
       expect(await cat(`${dir}/clock`)).toBe(`${iso(T[0] as Date)}\n`);
       expect(await cat(`${dir}/clock`)).toBe(`${iso(T[0] as Date)}\n`);
@@ -801,7 +784,7 @@ describeMount('the notify example', () => {
 
   it('live/ and events: a new entry is seen at once (even one cached as missing), a gone one is gone, the log grows without a read', async () => {
     const { fs, ops, reads } = example(T);
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       fs.attach(session);
       expect(await ls(`${dir}/live`)).toEqual(['entry-1', 'entry-2', 'entry-3']);
       expect(await statIno(`${dir}/live/entry-4`)).toEqual({ error: 'ENOENT' }); // cached as missing
@@ -828,7 +811,7 @@ describeMount('the notify example', () => {
   it('attached with a timer, the clock moves by itself; the timer stops at unmount', async () => {
     const fs = notifyOperations({ interval: 50 });
     let first = '';
-    await withMount(fs.ops, async (dir, session) => {
+    await withSession(fs.ops, async (dir, session) => {
       fs.attach(session);
       first = (await cat(`${dir}/clock`)) as string;
       expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n$/);

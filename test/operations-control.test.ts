@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { type Attr, IOCTL, type Operations, type PollHandle, type Session } from '../lib/index.js';
-import { describeMount, python, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, run, sh, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -91,7 +91,7 @@ describeMount('ioctl', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<unknown[]>(
         `def IOC(d, t, nr, size): return (d << 30) | (size << 16) | (ord(t) << 8) | nr
 fd = os.open(sys.argv[1], os.O_RDWR)
@@ -153,7 +153,7 @@ describeMount('poll', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `fd = os.open(sys.argv[1], os.O_RDWR)
 p = select.poll()
@@ -189,7 +189,7 @@ print(json.dumps([[ev for f, ev in r1 if f == fd], [ev for f, ev in r2 if f == f
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       mounted = session;
       let finished = false;
       const poller = py<{ r: number[]; dt: number }>(
@@ -251,7 +251,7 @@ describeMount('bmap', () => {
           },
         },
       );
-      await withMount(
+      await withSession(
         ops,
         async (dir) => {
           const result = await py(
@@ -294,7 +294,7 @@ describeMount('operations without a handler', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<Record<string, unknown>>(
         `d = sys.argv[1]
 fd = os.open(d + '/src', os.O_RDWR)

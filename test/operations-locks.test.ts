@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Lock, Operations, SetlkRequest } from '../lib/index.js';
-import { describeMount, type Outcome, sh, spawnChild, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, type Outcome, sh, spawnChild, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -95,7 +95,7 @@ describeMount('getlk', () => {
         setlk: (req) => req.replyOk(),
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<Record<string, unknown>[]>(
         `fd = os.open(sys.argv[1], os.O_RDWR)
 os.lseek(fd, 10, os.SEEK_SET)
@@ -129,7 +129,7 @@ describeMount('setlk', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<{ pid: number; r: unknown[] }>(
         `fd = os.open(sys.argv[1], os.O_RDWR)
 r = [lk(fd, F_SETLK, 1, 0, 10), lk(fd, F_SETLK, 0, 500, 1), lk(fd, F_SETLK, 2, 0, 10)]
@@ -162,7 +162,7 @@ print(json.dumps({'pid': os.getpid(), 'r': r}))`,
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const { done } = spawnPy(
         `fd = os.open(sys.argv[1], os.O_RDWR)
 print(json.dumps(lk(fd, F_SETLKW, 1, 0, 0)))`,
@@ -208,7 +208,7 @@ print(json.dumps(lk(fd, F_SETLKW, 1, 0, 0)))`,
           },
         },
       );
-      await withMount(ops, async (dir, session) => {
+      await withSession(ops, async (dir, session) => {
         session.on('error', (error) => errors.push(error));
         // ctypes: the raw fcntl(2) result and errno, with a handler that does not restart it
         const { child, done } = spawnPy(
@@ -272,7 +272,7 @@ describeMount('setlk: interrupts and ranges', () => {
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const { child, done } = spawnPy(
         `class Flock(ctypes.Structure):
     _fields_ = [('l_type', ctypes.c_short), ('l_whence', ctypes.c_short), ('l_start', ctypes.c_int64),
@@ -313,7 +313,7 @@ print(json.dumps([res, errno.errorcode.get(ctypes.get_errno())]))`,
         },
       },
     );
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       session.on('error', (error) => errors.push(error));
       const result = await py(
         `fd = os.open(sys.argv[1], os.O_RDWR)
@@ -352,7 +352,7 @@ describeMount('flock', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const shared = await sh(`flock -s -n ${dir}/f true && flock -x ${dir}/f true; echo $?`);
       expect(shared.stdout).toBe('0\n');
       const busy = await sh(`flock -x -n ${dir}/busy true; echo $?`);
@@ -406,7 +406,7 @@ describeMount('lock owners', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       await py(
         `p = sys.argv[1]
 a = os.open(p, os.O_RDWR); b = os.dup(a); c = os.open(p, os.O_RDWR)

@@ -20,7 +20,7 @@ import {
   XATTR_CREATE,
   XATTR_REPLACE,
 } from '../lib/index.js';
-import { describeMount, python, sh, withMount } from './helpers/fuse.js';
+import { describeMount, python, sh, withSession } from './helpers/fuse.js';
 
 const {
   S_IFMT,
@@ -154,7 +154,7 @@ describeMount('setattr', () => {
         req.replyAttr({ ...a, blocks: 4242 + seen.length }, 60);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const stats = await py<number[][]>(
         `p = sys.argv[1]
 def st(s): return [s.st_mode, s.st_uid, s.st_gid, s.st_size, s.st_blocks]
@@ -200,7 +200,7 @@ print(json.dumps(out))`,
         req.replyAttr(a, 0);
       },
     });
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       session.on('error', (error) => errors.push(error));
       const result = await py(
         `p = sys.argv[1]
@@ -228,7 +228,7 @@ print(json.dumps([attempt(lambda: os.truncate(p, 2 ** 60 + 1)), attempt(lambda: 
         req.replyAttr(a, 60);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const p = `${dir}/f`;
       const times = await py<string[][]>(
         `p = sys.argv[1]
@@ -293,7 +293,7 @@ print(json.dumps(out))`,
         if (writeback) conn.want |= CAP.WRITEBACK_CACHE;
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       if (!writeback) ctx.skip('the kernel does not offer WRITEBACK_CACHE');
       const before = BigInt(Date.now() - 2000) * 1_000_000n;
       await py(`os.chmod(sys.argv[1], 0o600); print('null')`, `${dir}/f`);
@@ -333,7 +333,7 @@ describeMount('mknod, mkdir and create: modes and the umask', () => {
           if (dontMask) conn.want |= CAP.DONT_MASK;
         },
       };
-      await withMount(ops, async (dir) => {
+      await withSession(ops, async (dir) => {
         expect(offered).toBe(true);
         const modes = await py<number[]>(
           `import stat
@@ -372,7 +372,7 @@ describeMount('mknod', () => {
         req.replyEntry(t.entry(t.add(req.parent, req.name, { mode: req.mode, rdev: req.rdev })));
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<Record<string, unknown>>(
         `import stat
 d = sys.argv[1]
@@ -410,7 +410,7 @@ describeMount('mkdir', () => {
         req.replyEntry(t.entry(t.add(req.parent, req.name, { mode: S_IFDIR | req.mode, nlink: 2 })));
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 os.mkdir(d + '/a')
@@ -451,7 +451,7 @@ describeMount('unlink and rmdir', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 print(json.dumps([
@@ -503,7 +503,7 @@ describeMount('symlink', () => {
     });
     const UNICODE = '../ünïcødé/✓ target with spaces';
     const LONG = `/${'x/'.repeat(1999)}end`; // 4002 bytes
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 os.symlink(sys.argv[2], d + '/link ✓')
@@ -553,7 +553,7 @@ describeMount('rename', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `libc = ctypes.CDLL(None, use_errno=True)
 def rename2(a, b, flags):
@@ -606,7 +606,7 @@ describeMount('link', () => {
         req.replyEntry(t.entry(node));
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 os.link(d + '/f', d + '/sub/hård')
@@ -648,7 +648,7 @@ describeMount('write', () => {
         req.replyWrite(req.data.length);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `p = sys.argv[1]
 fd = os.open(p, os.O_WRONLY)
@@ -699,7 +699,7 @@ print(json.dumps([a, b]))`,
           if (chosen !== undefined) conn.maxWrite = chosen;
         },
       };
-      await withMount(ops, async (dir, session) => {
+      await withSession(ops, async (dir, session) => {
         maxWrite = session.conn.maxWrite;
         const written = await py(
           `fd = os.open(sys.argv[1], os.O_WRONLY)
@@ -740,7 +740,7 @@ print(json.dumps(n))`,
         if (writeback) conn.want |= CAP.WRITEBACK_CACHE;
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       if (!writeback) ctx.skip('the kernel does not offer WRITEBACK_CACHE');
       const n = await py(
         `fd = os.open(sys.argv[1], os.O_RDWR)
@@ -774,7 +774,7 @@ print(json.dumps(n))`,
         if (error !== undefined) errors.push(error);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `def w(name):
     fd = os.open(sys.argv[1] + '/' + name, os.O_WRONLY)
@@ -812,7 +812,7 @@ describeMount('fsync and fsyncdir', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 fd = os.open(d + '/f', os.O_RDWR)
@@ -862,7 +862,7 @@ describeMount('create', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 os.umask(0o022)
@@ -901,7 +901,7 @@ print(json.dumps([n, attempt(lambda: os.open(d + '/raced', os.O_CREAT | os.O_EXC
           req.replyBuf(CONTENT.subarray(Math.min(req.offset, CONTENT.length), req.offset + req.size));
         },
       });
-      await withMount(ops, async (dir) => {
+      await withSession(ops, async (dir) => {
         const result = await py(
           `fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o644)
 r = [os.pread(fd, 10, 3).decode(), os.pread(fd, 10, 3).decode()]
@@ -946,7 +946,7 @@ describeMount('setxattr and removexattr', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `p = sys.argv[1]
 big = bytes(i % 256 for i in range(65536))
@@ -998,7 +998,7 @@ describeMount('fallocate', () => {
         req.replyOk();
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `libc = ctypes.CDLL(None, use_errno=True)
 libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
@@ -1059,7 +1059,7 @@ describeMount('copyFileRange', () => {
         req.replyWrite(Math.min(req.length, 1000));
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `d = sys.argv[1]
 fin = os.open(d + '/src', os.O_RDONLY)
@@ -1093,7 +1093,7 @@ describeMount('lseek', () => {
         req.replyLseek(req.whence === SEEK_DATA ? 4096 : 8192);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 r = [os.lseek(fd, 100, os.SEEK_DATA), os.lseek(fd, 0, os.SEEK_CUR), os.lseek(fd, 5000, os.SEEK_HOLE),

@@ -27,7 +27,7 @@ import {
   sh,
   tempMountpoint,
   waitFor,
-  withMount,
+  withSession,
 } from './helpers/fuse.js';
 
 const {
@@ -157,7 +157,7 @@ describeMount('lookup', () => {
         req.replyAttr(ROOT_ATTR);
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const st = await client<Record<string, string>>(`
         const s = fs.statSync(${JSON.stringify(`${dir}/${NAME}`)}, { bigint: true });
         const d = fs.statSync('${dir}/dev', { bigint: true });
@@ -209,7 +209,7 @@ describeMount('lookup', () => {
         req.replyError('ENOENT');
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<unknown[]>(
         `d = sys.argv[1]
 print(json.dumps([attempt(lambda: os.stat(d + '/' + n).st_ino) for n in ['negative', 'bare', 'enoent'] for _ in range(3)]))`,
@@ -228,7 +228,7 @@ print(json.dumps([attempt(lambda: os.stat(d + '/' + n).st_ino) for n in ['negati
       lookups++;
       return lookup.call(ops, req);
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await sh(`for i in 1 2 3 4; do stat -c %i ${dir}/f; done`);
       expect(result.stdout).toBe('2\n2\n2\n2\n');
       expect(lookups).toBe(4);
@@ -251,14 +251,14 @@ describeMount('getattr', () => {
         },
         { attr: 0 },
       );
-    await withMount(mk(0), async (dir) => {
+    await withSession(mk(0), async (dir) => {
       const out = await sh(`for i in 1 2 3; do stat -c '%s %a %Y %i' ${dir}/f; done`);
       expect(out.stdout).toBe('42 600 0 2\n'.repeat(3));
       // attr ino defaults to the request's ino; each stat asks again (timeout 0)
       expect(calls.filter((c) => c.ino === 2)).toEqual(Array(3).fill({ ino: 2, fh: undefined }));
     });
     calls.length = 0;
-    await withMount(mk(60), async (dir) => {
+    await withSession(mk(60), async (dir) => {
       const out = await sh(`for i in 1 2 3; do stat -c '%s' ${dir}/f; done`);
       expect(out.stdout).toBe('42\n42\n42\n');
       expect(calls.filter((c) => c.ino === 2)).toHaveLength(1);
@@ -281,7 +281,7 @@ describeMount('getattr', () => {
       },
       { attr: 0 },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<{ end: number }>(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 calls_before = 0
@@ -325,7 +325,7 @@ print(json.dumps({'end': end}))`,
       },
       { attr: 0 },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `print(json.dumps([attempt(lambda: os.stat(sys.argv[1]).st_size), attempt(lambda: os.stat(sys.argv[2]).st_size)]))`,
         `${dir}/ok`,
@@ -357,7 +357,7 @@ describeMount('readlink', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       // python's os.readlink makes one readlink(2) call with a PATH_MAX buffer
       const targets = await py(
         `print(json.dumps([os.readlink(p) for p in sys.argv[1:]]))`,
@@ -389,7 +389,7 @@ describeMount('readlink', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `print(json.dumps([attempt(lambda: os.readlink(p)) for p in sys.argv[1:]]))`,
         `${dir}/nul`,
@@ -427,7 +427,7 @@ describeMount('open', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const read = await py<string>(
         `p = sys.argv[1]
 for flags in [os.O_RDONLY, os.O_WRONLY | os.O_APPEND, os.O_RDWR | os.O_NONBLOCK]:
@@ -457,7 +457,7 @@ print(json.dumps(data.decode()))`,
 
   it('an error reply fails open(2)', async () => {
     const ops = flatFs({ f: file(2, 'x') }, { open: (req) => req.replyError('EACCES') });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await client(`try { fs.openSync('${dir}/f', 'r'); out('opened'); } catch (e) { out(e.code); }`);
       expect(result).toBe('EACCES');
     });
@@ -478,13 +478,13 @@ print(json.dumps(data.decode()))`,
           },
         },
       );
-    await withMount(mk(true), async (dir) => {
+    await withSession(mk(true), async (dir) => {
       const out = await sh(`cat ${dir}/f; cat ${dir}/f`);
       expect(out.stdout).toBe(CONTENT.repeat(2));
       expect(reads).toBeGreaterThanOrEqual(4); // data + EOF, twice: nothing cached
     });
     reads = 0;
-    await withMount(mk(false), async (dir) => {
+    await withSession(mk(false), async (dir) => {
       const out = await sh(`cat ${dir}/f`);
       expect(out.stdout).toBe('');
       expect(reads).toBe(0);
@@ -507,7 +507,7 @@ print(json.dumps(data.decode()))`,
       );
     for (const keepCache of [true, false]) {
       reads = 0;
-      await withMount(mk(keepCache), async (dir) => {
+      await withSession(mk(keepCache), async (dir) => {
         const first = await sh(`cat ${dir}/f | wc -c`);
         expect(first.stdout.trim()).toBe('20000');
         const afterFirst = reads;
@@ -525,10 +525,10 @@ print(json.dumps(data.decode()))`,
       flatFs({ f: file(2, '0123456789') }, { open: (req) => req.replyOpen(1, { nonseekable }) });
     const script = `fd = os.open(sys.argv[1], os.O_RDONLY)
 print(json.dumps([attempt(lambda: os.lseek(fd, 5, os.SEEK_SET)), attempt(lambda: os.pread(fd, 3, 2).decode())]))`;
-    await withMount(mk(true), async (dir) => {
+    await withSession(mk(true), async (dir) => {
       expect(await py(script, `${dir}/f`)).toEqual([{ error: 'ESPIPE' }, { error: 'ESPIPE' }]);
     });
-    await withMount(mk(false), async (dir) => {
+    await withSession(mk(false), async (dir) => {
       expect(await py(script, `${dir}/f`)).toEqual([5, '234']);
     });
   });
@@ -549,7 +549,7 @@ describeMount('read', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<string[]>(
         `fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
 print(json.dumps([os.pread(fd, 7, 1234).decode(), os.pread(fd, 3, 9998).decode(), os.pread(fd, 5, 20000).decode()]))`,
@@ -584,7 +584,7 @@ describeMount('flush', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 dup = os.dup(fd)
@@ -613,7 +613,7 @@ print('null')`,
 
   it('an error reply is what close(2) returns', async () => {
     const ops = flatFs({ f: file(2, 'x') }, { flush: (req) => req.replyError('ENOSPC') });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 print(json.dumps(attempt(lambda: os.close(fd))))`,
@@ -644,7 +644,7 @@ print(json.dumps(attempt(lambda: os.close(fd))))`,
     for (const noflush of [true, false]) {
       flushes = 0;
       releases = 0;
-      await withMount(mk(noflush), async (dir) => {
+      await withSession(mk(noflush), async (dir) => {
         await sh(`cat ${dir}/f`);
         // release follows the flush a close would send
         await waitFor(() => releases === 1, 5000, 'the release');
@@ -674,7 +674,7 @@ describeMount('release', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `p = sys.argv[1]
 fds = [os.open(p, os.O_RDONLY), os.open(p, os.O_WRONLY | os.O_APPEND), os.open(p, os.O_RDWR)]
@@ -711,7 +711,7 @@ print(json.dumps(denied))`,
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await sh(`cat ${dir}/f`);
       expect(result).toMatchObject({ code: 0, stdout: 'x' });
       await waitFor(() => releases === 1, 5000, 'the release');
@@ -742,7 +742,7 @@ describeMount('opendir and releasedir', () => {
         req.replyOk();
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const ls = await sh(`ls -fa ${dir}; ls -fa ${dir}`);
       expect(ls.stdout.split('\n').filter(Boolean).sort()).toEqual(['.', '.', '..', '..', 'a', 'a', 'b', 'b']);
       const listed = await py<string[]>(`print(json.dumps(sorted(os.listdir(sys.argv[1]))))`, dir);
@@ -763,7 +763,7 @@ describeMount('opendir and releasedir', () => {
 
   it('an opendir error fails opendir(3)', async () => {
     const ops = flatFs({}, { opendir: (req) => req.replyError('EACCES') });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(`print(json.dumps(attempt(lambda: os.listdir(sys.argv[1]))))`, dir);
       expect(result).toEqual({ error: 'EACCES' });
     });
@@ -784,7 +784,7 @@ describeMount('opendir and releasedir', () => {
     };
     for (const cacheReaddir of [true, false]) {
       readdirs = 0;
-      await withMount(mk(cacheReaddir), async (dir) => {
+      await withSession(mk(cacheReaddir), async (dir) => {
         expect((await sh(`ls ${dir}`)).stdout).toBe('a\nb\n');
         const first = readdirs;
         expect(first).toBeGreaterThan(0);
@@ -813,7 +813,7 @@ describeMount('access', () => {
         },
       },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(
         `p = sys.argv[1]
 r = [os.access(p, m) for m in [os.R_OK, os.W_OK, os.X_OK, os.F_OK, os.R_OK | os.X_OK]]
@@ -847,7 +847,7 @@ print(json.dumps(r))`,
         },
       },
     );
-    await withMount(
+    await withSession(
       ops,
       async (dir) => {
         const result = await py(
@@ -886,7 +886,7 @@ describeMount('statfs', () => {
         },
       },
     );
-    await withMount(
+    await withSession(
       ops,
       async (dir) => {
         const vfs = await py(
@@ -911,7 +911,7 @@ print(json.dumps([s.f_bsize, s.f_frsize, s.f_blocks, s.f_bfree, s.f_bavail, s.f_
   });
 
   it("without a handler, libfuse's default answers (namemax 255, bsize 512)", async () => {
-    await withMount(flatFs({}), async (dir) => {
+    await withSession(flatFs({}), async (dir) => {
       const statf = await sh(`stat -f -c '%s %b %l' ${dir}`);
       expect(statf.stdout).toBe('512 0 255\n');
     });
@@ -992,13 +992,13 @@ describeMount('init', () => {
         },
       };
     };
-    await withMount(mk(false), async (dir) => {
+    await withSession(mk(false), async (dir) => {
       expect((await sh(`ls ${dir}`)).stdout).toBe('a\n');
       // READDIRPLUS_AUTO: the first batch is readdirplus, later ones may be plain
       expect(calls[0]).toBe('readdirplus');
     });
     calls.length = 0;
-    await withMount(mk(true), async (dir) => {
+    await withSession(mk(true), async (dir) => {
       expect((await sh(`ls ${dir}`)).stdout).toBe('a\n');
       expect(calls).toContain('readdir');
       expect(calls).not.toContain('readdirplus');
@@ -1054,7 +1054,7 @@ describeMount('init', () => {
         order.push('init end');
       },
     };
-    await withMount(ops, async (_dir, session) => {
+    await withSession(ops, async (_dir, session) => {
       order.push('mounted');
       expect(session.conn.maxReadahead).toBe(4096);
     });
@@ -1085,7 +1085,7 @@ describeMount('destroy', () => {
     ops.destroy = () => {
       destroyed++;
     };
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       await sh(`cat ${dir}/f`);
       expect(destroyed).toBe(0);
       session.once('unmount', () => {
@@ -1103,7 +1103,7 @@ describeMount('destroy', () => {
   it('is called once when the filesystem is unmounted from outside', async () => {
     let destroyed = 0;
     const ops = flatFs({}, { destroy: () => void destroyed++ });
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const result = await run('fusermount3', ['-u', dir]);
       expect(result.code).toBe(0);
       await session.closed;
@@ -1151,7 +1151,7 @@ describeMount('forget', () => {
       batches.push(items.length);
       for (const { ino, nlookup } of items) forgotten.set(ino, (forgotten.get(ino) ?? 0) + nlookup);
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py<number>(
         `d = sys.argv[1]
 n = 0
@@ -1184,7 +1184,7 @@ print(n)`,
       if (req.name === 'neg') return req.replyEntry({ ino: 0, attr: { mode: 0 }, entryTimeout: 0 });
       return lookup.call(ops, req);
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       await sh(`stat ${dir}/neg ${dir}/missing ${dir}/neg ${dir}/f1 ${dir}/neg ${dir}/missing; stat ${dir}/f1`);
       expect(lookups.size).toBe(3); // f1: first lookup, revalidation, fresh lookup
       await waitFor(() => forgotten.length >= 2, 5000, 'two forgets');
@@ -1219,7 +1219,7 @@ describeMount('request context', () => {
         req.replyOpen(1);
       },
     };
-    await withMount(
+    await withSession(
       ops,
       async (dir) => {
         const me = await py<{ pid: number }>(
@@ -1276,7 +1276,7 @@ print(json.dumps({'pid': pid}))`,
       },
       { attr: 0 },
     );
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       await sh(`stat ${dir}/f > /dev/null; cat ${dir}/f`);
       expect(results).toContain('ctx cached');
       expect(results).toContain('getattr: groups() must be called before the request is answered');
@@ -1312,7 +1312,7 @@ describeMount('error replies and handler failures', () => {
         }
       },
     };
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       session.on('error', (error, op) => reported.push({ message: error.message, op }));
       const result = await py(
         `d = sys.argv[1]
@@ -1334,7 +1334,7 @@ print(json.dumps([attempt(lambda: os.stat(d + '/' + n)) for n in ['name', 'numbe
   it('an operation without a handler answers ENOSYS', async () => {
     const ops = flatFs({ l: { ino: 2, attr: { mode: S_IFLNK | 0o777, nlink: 1 } } });
     delete ops.readlink;
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const result = await py(`print(json.dumps(attempt(lambda: os.readlink(sys.argv[1]))))`, `${dir}/l`);
       expect(result).toEqual({ error: 'ENOSYS' });
     });

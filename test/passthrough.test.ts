@@ -32,7 +32,7 @@ import { utimesArg } from '../examples/passthrough/attrs.js';
 import { passthroughMountOptions, passthroughOperations } from '../examples/passthrough/index.js';
 import { InodeTable } from '../examples/passthrough/inodes.js';
 import { ReadRequest } from '../lib/index.js';
-import { describeMount, run, sh, withMount } from './helpers/fuse.js';
+import { describeMount, run, sh, withSession } from './helpers/fuse.js';
 
 const MiB = 1024 * 1024;
 const NOBODY = 65534;
@@ -57,7 +57,7 @@ async function withPassthrough(
   try {
     chmodSync(src, 0o755);
     prepare?.(src);
-    await withMount(passthroughOperations(src, { timeout }), (mnt) => fn(mnt, src), {
+    await withSession(passthroughOperations(src, { timeout }), (mnt) => fn(mnt, src), {
       ...passthroughMountOptions(src),
       allowOther: true,
     });

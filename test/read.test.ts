@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Attr, CAP, type Operations, type ReadRequest } from '../lib/index.js';
-import { describeMount, python, run, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, run, sh, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -101,7 +101,7 @@ describeMount('read: replyBuf', () => {
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       expect(await childSha(`${dir}/big`)).toBe(sha256(src));
       expect(reads.length).toBeGreaterThan(1);
       // the whole file was asked for, never past its end
@@ -125,7 +125,7 @@ describeMount('read: replyBuf', () => {
       },
       empty: { ino: 3, size: 5000, read: (req) => req.replyBuf(Buffer.alloc(0)) },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const cat = await sh(`cat ${dir}/f`);
       expect(cat.stdout).toBe(CONTENT.toString());
       expect((await sh(`cat ${dir}/empty | wc -c`)).stdout.trim()).toBe('0');
@@ -147,7 +147,7 @@ describeMount('read: replyBuf', () => {
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py<string[]>(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 print(json.dumps([os.pread(fd, n, off).hex() for off, n in [(1, 1), (4097, 10), (${SRC_SIZE - 5}, 100), (${SRC_SIZE + 10}, 10)]]))`,
@@ -181,7 +181,7 @@ print(json.dumps([os.pread(fd, n, off).hex() for off, n in [(1, 1), (4097, 10), 
         },
       },
     });
-    await withMount(ops, async (dir, session) => {
+    await withSession(ops, async (dir, session) => {
       const got = await py<{ n: number; sha: string }>(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 data = os.read(fd, ${4 * MiB})
@@ -209,7 +209,7 @@ print(json.dumps({'n': len(data), 'sha': hashlib.sha256(data).hexdigest()}))`,
         },
       },
     });
-    await withMount(
+    await withSession(
       ops,
       async (dir, session) => {
         expect(session.conn.maxRead).toBe(65536);
@@ -243,7 +243,7 @@ print(json.dumps({'n': len(data), 'sha': hashlib.sha256(data).hexdigest()}))`,
         },
         {},
       );
-      await withMount(
+      await withSession(
         ops,
         async (dir) => {
           const out = await sh(`for i in 1 2 3 4; do sha256sum ${dir}/f & done; wait`, 30_000);
@@ -277,7 +277,7 @@ print(json.dumps({'n': len(data), 'sha': hashlib.sha256(data).hexdigest()}))`,
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
 print(json.dumps(attempt(lambda: os.pread(fd, 10, 0).hex())))`,
@@ -302,7 +302,7 @@ describeMount('read: replyFd (zero-copy)', () => {
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const cmp = await run('cmp', [srcPath, `${dir}/copy`], 30_000);
       expect(cmp).toMatchObject({ code: 0, stdout: '', stderr: '' });
       expect(await childSha(`${dir}/copy`)).toBe(sha256(src));
@@ -339,7 +339,7 @@ describeMount('read: replyFd (zero-copy)', () => {
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       expect(await childSha(`${dir}/window`)).toBe(sha256(src.subarray(WIN_START, WIN_START + WIN_LEN)));
       const cut = await py<{ n: number; sha: string }>(
         `data = open(sys.argv[1], 'rb').read()
@@ -364,7 +364,7 @@ print(json.dumps([os.pread(fd, 16, 0).hex(), os.pread(fd, 8, 500).hex()]))`,
       overhang: { ino: 2, size: SRC_SIZE + 5000, read: (req) => req.replyFd(srcFd) },
       direct: { ino: 3, size: SRC_SIZE + 5000, directIo: true, read: (req) => req.replyFd(srcFd) },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const whole = await sh(`cat ${dir}/overhang | wc -c`, 30_000);
       expect(whole.stdout.trim()).toBe(String(SRC_SIZE));
       expect(await childSha(`${dir}/overhang`)).toBe(sha256(src));
@@ -386,7 +386,7 @@ print(json.dumps([os.pread(fd, 100, ${SRC_SIZE - 10}).hex(), os.pread(fd, 100, $
         },
       },
     );
-    await withMount(
+    await withSession(
       ops,
       async (dir, session) => {
         expect(session.conn.want & CAP.SPLICE_WRITE).toBe(0);
@@ -440,7 +440,7 @@ print(json.dumps([os.pread(fd, 100, ${SRC_SIZE - 10}).hex(), os.pread(fd, 100, $
         },
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `r = []
 for p in sys.argv[1:]:

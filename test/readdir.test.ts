@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
 import { type Attr, CAP, type Entry, type ForgetItem, type Operations } from '../lib/index.js';
-import { describeMount, python, sh, waitFor, withMount } from './helpers/fuse.js';
+import { describeMount, python, sh, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG, S_IFLNK } = constants;
 const ROOT = 1;
@@ -116,7 +116,7 @@ describeMount('readdir', () => {
         req.replyDirents();
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const count = await sh(`ls -f ${dir} | wc -l`);
       expect(count.stdout.trim()).toBe('5002');
 
@@ -174,7 +174,7 @@ print(json.dumps({'names': names, 'entries': entries}))`,
         req.replyDirents();
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       // getdents64 with a buffer that holds only a few entries, then lseek to a cookie
       const got = await py<{ walk: [string, number][]; after: string[]; calls: number }>(
         `libc = ctypes.CDLL(None, use_errno=True)
@@ -246,7 +246,7 @@ print(json.dumps({'walk': walk, 'after': after, 'calls': calls}))`,
         req.replyDirents();
       },
     };
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const ls = await sh(`ls -fa ${dir}`);
       expect(ls.stdout.split('\n').filter(Boolean).sort()).toEqual(['.', '..', 'ok']);
       expect(errors).toEqual(Array(6).fill('RangeError'));
@@ -316,7 +316,7 @@ describeMount('readdirplus', () => {
 
   it('entries carry their attributes: ls -l needs no lookup or getattr', async () => {
     const { ops, calls } = plusFs({ generation: () => 1, onSent: () => {} });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const ls = await sh(`ls -ln --time-style=+%s ${dir}`);
       expect(ls.code).toBe(0);
       const lines = ls.stdout.split('\n').filter((line) => line.includes('plus-'));
@@ -353,7 +353,7 @@ describeMount('readdirplus', () => {
         for (const { ino, nlookup } of items) forgotten.set(ino, (forgotten.get(ino) ?? 0) + nlookup);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       expect((await sh(`ls -fa ${dir} | wc -l`)).stdout.trim()).toBe(String(N + 2));
       const firstListing = new Map(sent);
       expect(firstListing.size).toBe(N);

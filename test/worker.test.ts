@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
 import { helloOperations } from '../examples/hello.js';
-import { cleanup, describeMount, isMounted, sh, tempMountpoint, waitFor, withMount } from './helpers/fuse.js';
+import { cleanup, describeMount, isMounted, sh, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const SERVER = new URL('./fixtures/worker-server.mjs', import.meta.url);
 
@@ -46,7 +46,7 @@ describeMount('worker_threads', () => {
 
   it('a worker and the main thread serve mounts at the same time', async () => {
     const { worker, dir: workerDir, messages } = await startWorker(0);
-    await withMount(helloOperations(), async (mainDir) => {
+    await withSession(helloOperations(), async (mainDir) => {
       const both = await sh(`cat ${workerDir}/hello ${mainDir}/hello`);
       expect(both.stdout).toBe('Hello World!\nHello World!\n');
     });

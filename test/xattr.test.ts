@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Attr, GetxattrRequest, ListxattrRequest, Operations } from '../lib/index.js';
-import { describeMount, run, withMount } from './helpers/fuse.js';
+import { describeMount, run, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
 const ROOT = 1;
@@ -75,7 +75,7 @@ describeMount('getxattr', () => {
         req.replyValue(value);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const text = VALUES['user.text'] as Buffer;
       const got = await py(
         `p = sys.argv[1]
@@ -133,7 +133,7 @@ print(json.dumps([
         req.replyValue(value);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py<string[]>(
         `print(json.dumps([os.getxattr(sys.argv[1], n).hex() for n in ['user.text', 'user.big', 'user.binary']] + [attempt(lambda: os.getxattr(sys.argv[1], 'user.nope'))]))`,
         `${dir}/f`,
@@ -175,7 +175,7 @@ print(json.dumps([
         req.replyBuf(value.subarray(0, Math.min(value.length, req.size)));
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `p = sys.argv[1]
 print(json.dumps([getx(p, 'user.x', 0), getx(p, 'user.x', 100), getx(p, 'user.x', 3), getx(p, 'user.lie', 0), getx(p, 'user.lie', 100), getx(p, 'user.overflow', 10)]))`,
@@ -207,7 +207,7 @@ print(json.dumps([getx(p, 'user.x', 0), getx(p, 'user.x', 100), getx(p, 'user.x'
       }
     };
     const ops = xattrFs({ getxattr: answer, listxattr: answer });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `print(json.dumps([getx(sys.argv[1], 'user.x', 100), listx(sys.argv[1], 100)]))`,
         `${dir}/f`,
@@ -219,7 +219,7 @@ print(json.dumps([getx(p, 'user.x', 0), getx(p, 'user.x', 100), getx(p, 'user.x'
   });
 
   it('without a handler the kernel reports EOPNOTSUPP (libfuse answers ENOSYS)', async () => {
-    await withMount(xattrFs({}), async (dir) => {
+    await withSession(xattrFs({}), async (dir) => {
       const got = await py(`print(json.dumps([getx(sys.argv[1], 'user.x', 0), listx(sys.argv[1], 0)]))`, `${dir}/f`);
       // EOPNOTSUPP and ENOTSUP are the same errno (95) on Linux; python names it ENOTSUP
       expect(got).toEqual([{ error: 'ENOTSUP' }, { error: 'ENOTSUP' }]);
@@ -239,7 +239,7 @@ describeMount('listxattr', () => {
         req.replyNames(req.ino === FILE ? NAMES : []);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `p = sys.argv[1]
 print(json.dumps([listx(p, 0), listx(p, ${LIST_BYTES - 1}), listx(p, ${LIST_BYTES}), listx(p, 4096), sorted(os.listxattr(p)), listx(sys.argv[2], 0), os.listxattr(sys.argv[2])]))`,
@@ -262,7 +262,7 @@ print(json.dumps([listx(p, 0), listx(p, ${LIST_BYTES - 1}), listx(p, ${LIST_BYTE
         req.replyValue(value);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const dump = await run('getfattr', ['-d', '-e', 'hex', '--absolute-names', `${dir}/f`]);
       expect(dump.code).toBe(0);
       const lines = dump.stdout.split('\n').filter((line) => line.startsWith('user.'));
@@ -291,7 +291,7 @@ print(json.dumps([listx(p, 0), listx(p, ${LIST_BYTES - 1}), listx(p, ${LIST_BYTE
         req.replyBuf(raw);
       },
     });
-    await withMount(ops, async (dir) => {
+    await withSession(ops, async (dir) => {
       const got = await py(
         `print(json.dumps([listx(sys.argv[1], 0), listx(sys.argv[1], 100), listx(sys.argv[1], 5), listx(sys.argv[2], 100)]))`,
         `${dir}/f`,

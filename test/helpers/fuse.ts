@@ -3,12 +3,20 @@
  * fresh temp dir, always unmount, and drive the mount from child processes
  * (never with sync fs calls from this thread, which serves the mount).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import { type MountOptions, mount, type Operations, type Session } from '../../lib/index.js';
+import type { MountOptions, Operations, Session } from '../../lib/index.js';
+import {
+  type ChildResult,
+  fuseUnavailableReason,
+  mountTemp,
+  runChild,
+  type StartedChild,
+  startChild,
+} from '../../lib/testing/index.js';
 
 /** Every test mountpoint's directory name starts with this. */
 export const TEST_ROOT_PREFIX = 'fuse-lowlevel-test-';
@@ -17,16 +25,8 @@ export const TEST_ROOT_PREFIX = 'fuse-lowlevel-test-';
  * its own mounts, never those of another vitest run on the same machine.
  */
 export const RUN_PREFIX = `${TEST_ROOT_PREFIX}${process.env.FUSE_LOWLEVEL_TEST_RUN ?? process.pid}-`;
-
-/** Why mount tests cannot run here, or undefined when they can. */
-export function fuseUnavailableReason(): string | undefined {
-  try {
-    accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
-  } catch {
-    return '/dev/fuse is missing or not accessible';
-  }
-  return undefined;
-}
+/** The path prefix of this run's mountpoints (the test kit's `prefix` option). */
+export const MOUNT_PREFIX = join(tmpdir(), RUN_PREFIX);
 
 const unavailable = fuseUnavailableReason();
 
@@ -39,7 +39,7 @@ export const describeMount: typeof describe = (
 
 /** A fresh empty directory for a mountpoint. */
 export function tempMountpoint(): string {
-  return mkdtempSync(join(tmpdir(), RUN_PREFIX));
+  return mkdtempSync(MOUNT_PREFIX);
 }
 
 /** Unmounts `session` (and lazily detaches whatever is left on `dir`), then removes `dir`. */
@@ -53,60 +53,34 @@ export async function cleanup(session: Session | undefined, dir: string): Promis
 }
 
 /**
- * Mounts `ops` on a temp dir, runs `fn`, and always unmounts — even when `fn`
- * throws.
+ * Mounts `ops` on a temp dir (the test kit's mountTemp), runs `fn` in this
+ * process with the mountpoint and the session, and always unmounts — even
+ * when `fn` throws.
  */
-export async function withMount<T>(
+export async function withSession<T>(
   ops: Operations,
   fn: (mountpoint: string, session: Session) => Promise<T>,
   options: MountOptions = {},
 ): Promise<T> {
-  const dir = tempMountpoint();
-  let session: Session | undefined;
+  const m = await mountTemp(ops, { prefix: MOUNT_PREFIX, ...options });
   try {
-    session = await mount(dir, ops, { unmountTimeout: 2000, ...options });
-    return await fn(dir, session);
+    return await fn(m.mountpoint, m.session);
   } finally {
-    await cleanup(session, dir);
+    await m.unmount();
   }
 }
 
 /** The outcome of a child process. */
-export interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type Outcome = ChildResult;
 
-/** Starts a child process with a deadline (SIGKILL after `timeoutMs`): the process, and its outcome. */
-export function spawnChild(
-  command: string,
-  args: readonly string[],
-  timeoutMs = 15_000,
-): { child: ChildProcess; done: Promise<Outcome> } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const done = new Promise<Outcome>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
+/** Starts a child process with a deadline (its process group is killed after `timeoutMs`). */
+export function spawnChild(command: string, args: readonly string[], timeoutMs = 15_000): StartedChild {
+  return startChild(command, args, { timeoutMs });
 }
 
 /** Runs a command in a child process with a deadline (killed with SIGKILL after `timeoutMs`). */
 export function run(command: string, args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
-  return spawnChild(command, args, timeoutMs).done;
+  return runChild(command, args, { timeoutMs });
 }
 
 /** The start of every python3 client: common modules, and attempt(f), which

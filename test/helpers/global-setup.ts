@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 // Name the run before the helpers compute their prefix (workers inherit the env).
 process.env.FUSE_LOWLEVEL_TEST_RUN ??= String(process.pid);
 
-const { fuseUnavailableReason, RUN_PREFIX } = await import('./fuse.js');
+const { RUN_PREFIX } = await import('./fuse.js');
+const { fuseUnavailableReason } = await import('../../lib/testing/environment.js');
 const { distIsStale, ROOT } = await import('./dist.js');
 
 function leftoverMounts(): string[] {

@@ -5,23 +5,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePosixSuite } from './suite.js';
+import { ALL_POSIX_FEATURES, definePosixSuite } from '../../lib/testing/index.js';
 
 definePosixSuite('local disk', {
-  features: {
-    permissions: true,
-    hardlinks: true,
-    symlinks: true,
-    xattrs: true,
-    posixLocks: true,
-    flock: true,
-    renameFlags: true,
-    seekData: true,
-    fallocate: true,
-    deviceNodes: true,
-    fifo: true,
-    nsTimestamps: true,
-  },
+  features: ALL_POSIX_FEATURES,
   async setup() {
     const dir = await mkdtemp(join(tmpdir(), 'posix-suite-local-'));
     await chmod(dir, 0o755); // unprivileged clients must be able to enter

@@ -6,57 +6,25 @@
  * device nodes, and keeps times to the microsecond; its locks are the
  * kernel's own.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { passthroughOperations } from '../../examples/passthrough/index.js';
-import { mount, type Session } from '../../lib/index.js';
-import { cleanup, describeMount, tempMountpoint } from '../helpers/fuse.js';
-import { definePosixSuite } from './suite.js';
+import { definePosixSuite } from '../../lib/testing/index.js';
+import { MOUNT_PREFIX } from '../helpers/fuse.js';
 
-describeMount('passthrough', () => {
-  definePosixSuite('passthrough', {
-    features: {
-      permissions: true,
-      hardlinks: true,
-      symlinks: true,
-      xattrs: false,
-      posixLocks: true,
-      flock: true,
-      renameFlags: false,
-      seekData: false,
-      fallocate: false,
-      deviceNodes: false,
-      fifo: false,
-      nsTimestamps: false,
-    },
-    async setup() {
-      const source = await mkdtemp(join(tmpdir(), 'posix-suite-passthrough-source-'));
-      await chmod(source, 0o755); // unprivileged clients must be able to enter
-      const dir = tempMountpoint();
-      let session: Session | undefined;
-      try {
-        session = await mount(dir, passthroughOperations(source), {
-          fsName: 'passthrough',
-          defaultPermissions: true,
-          allowOther: true,
-          unmountTimeout: 2000,
-        });
-      } catch (error) {
-        await cleanup(undefined, dir);
-        await rm(source, { recursive: true, force: true });
-        throw error;
-      }
-      return {
-        dir,
-        async teardown() {
-          try {
-            await cleanup(session, dir);
-          } finally {
-            await rm(source, { recursive: true, force: true });
-          }
-        },
-      };
-    },
-  });
+/** The directory passthrough mirrors (local disk, never the mount: sync calls are safe). */
+let source = '';
+
+definePosixSuite('passthrough', {
+  features: { permissions: true, hardlinks: true, symlinks: true, posixLocks: true, flock: true },
+  operations() {
+    source = mkdtempSync(join(tmpdir(), 'posix-suite-passthrough-source-'));
+    chmodSync(source, 0o755); // unprivileged clients must be able to enter
+    return passthroughOperations(source);
+  },
+  mountOptions: { fsName: 'passthrough', defaultPermissions: true, allowOther: true, prefix: MOUNT_PREFIX },
+  async cleanup() {
+    if (source !== '') rmSync(source, { recursive: true, force: true });
+  },
 });

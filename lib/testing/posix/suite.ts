@@ -1,32 +1,50 @@
 /**
- * A reusable POSIX conformance suite (in the manner of go-fuse's posixtest):
- * `definePosixSuite(name, target)` defines one `describe` per operation and
- * per rule, plus the real clients users run (gcc, git, tar, fio, stress-ng),
- * against any directory a target provides — a local temp dir, memfs, or
- * passthrough.
+ * The POSIX conformance suite (in the manner of go-fuse's posixtest), for any
+ * filesystem: `definePosixSuite(name, target)` defines, with vitest, one
+ * `describe` per operation and per rule — open flags, offsets, sparse files,
+ * truncate, mmap, unlink, rename and its flags, links, symlinks, directories,
+ * readdir, stat, timestamps, permissions for an unprivileged user, xattrs,
+ * locks, statfs, fsync, fallocate, copy_file_range, SEEK_DATA, mknod, `find` —
+ * plus the real clients users run on filesystems (gcc, git, tar, fio,
+ * stress-ng).
  *
  * Every file operation runs in a child process (python3 with prelude.py, or
- * the client itself), never in the vitest process, which may be serving the
- * mount. A failure names the operation, the path and the errno. A test whose
- * feature the target does not claim, or whose tool is missing, is skipped
- * with the reason in its name.
+ * the client itself), never in the vitest process, which serves the mount. A
+ * failure names the operation, the path and the errno. A test is skipped,
+ * with the reason in its name, when the filesystem does not claim its feature,
+ * when a `skip` rule matches it, when its tool is missing, or when it needs
+ * root; the whole suite is skipped, loudly, where /dev/fuse is missing.
+ *
+ * Needs vitest (an optional peer dependency: loaded only if installed, so the
+ * rest of `fuse-lowlevel/testing` works without it) and python3.
+ * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, describeFailure, findTools, PYTHON, spawnChild, Workdir } from './harness.js';
+import type { Operations } from '../../operations.js';
+import { describeFailure } from '../child.js';
+import { fuseUnavailableReason } from '../environment.js';
+import { mountTemp, type TempMountOptions } from '../temp-mount.js';
+import { baseEnv, findTools, PYTHON, spawnChild, Workdir } from './harness.js';
 
-/** What a target claims to support; the suite checks each claim and skips what is not claimed. */
+/**
+ * What a filesystem claims to support. Each claim is checked; the tests of a
+ * feature that is not claimed (false or left out) are skipped, with the reason
+ * in their names.
+ */
 export interface PosixFeatures {
   /** Permission bits are enforced for non-root callers (default_permissions or the filesystem's own checks). */
   permissions: boolean;
+  /** link(2): several names for one inode, and nlink counting. */
   hardlinks: boolean;
+  /** symlink(2) and readlink(2). */
   symlinks: boolean;
   /** user.* extended attributes. */
   xattrs: boolean;
   /** fcntl record locks between processes (served by the filesystem or kernel-local). */
   posixLocks: boolean;
+  /** flock(2) between open files. */
   flock: boolean;
   /** renameat2 RENAME_NOREPLACE and RENAME_EXCHANGE (without it they may fail with EINVAL, never misbehave). */
   renameFlags: boolean;
@@ -36,39 +54,183 @@ export interface PosixFeatures {
   fallocate: boolean;
   /** mknod of character and block devices. */
   deviceNodes: boolean;
+  /** mkfifo, and FIFOs that carry data. */
   fifo: boolean;
   /** Timestamps keep nanoseconds (without it, whole seconds are checked). */
   nsTimestamps: boolean;
 }
 
-/** A place to run the suite. */
-export interface PosixTarget {
-  features: PosixFeatures;
-  /** Makes the directory to run in (mounting if needed); teardown undoes it all. */
-  setup(): Promise<{ dir: string; teardown(): Promise<void> }>;
+/** Every feature claimed: for a filesystem that means to be fully POSIX. */
+export const ALL_POSIX_FEATURES: Readonly<PosixFeatures> = Object.freeze({
+  permissions: true,
+  hardlinks: true,
+  symlinks: true,
+  xattrs: true,
+  posixLocks: true,
+  flock: true,
+  renameFlags: true,
+  seekData: true,
+  fallocate: true,
+  deviceNodes: true,
+  fifo: true,
+  nsTimestamps: true,
+});
+
+/** No feature claimed. */
+const NO_FEATURES: PosixFeatures = {
+  permissions: false,
+  hardlinks: false,
+  symlinks: false,
+  xattrs: false,
+  posixLocks: false,
+  flock: false,
+  renameFlags: false,
+  seekData: false,
+  fallocate: false,
+  deviceNodes: false,
+  fifo: false,
+  nsTimestamps: false,
+};
+
+/** Tests to skip, by name: every test whose full name (`section > title`) matches `test`. */
+export interface PosixSkipRule {
+  /** A substring of the full test name, or a pattern it matches. */
+  test: string | RegExp;
+  /** Why: shown in the skipped test's name. */
+  reason: string;
 }
 
-const TOOLS = findTools([PYTHON, 'setpriv', 'find', 'ls', 'df', 'gcc', 'ar', 'git', 'tar', 'fio', 'stress-ng']);
+/** What every target says about itself. */
+interface TargetClaims {
+  /** The features the filesystem claims; the rest are skipped. */
+  features: Partial<PosixFeatures>;
+  /** Further tests to skip, each with its reason. */
+  skip?: readonly PosixSkipRule[];
+}
+
+/**
+ * A filesystem for the suite to mount: a fresh instance per suite run, on a
+ * temporary directory, unmounted at the end.
+ */
+export interface MountedPosixTarget extends TargetClaims {
+  /** Makes the filesystem's operations (called once, before the suite mounts). */
+  operations: () => Operations | Promise<Operations>;
+  /**
+   * Mount options. Default: `{ allowOther: true }` when running as root (the
+   * suite's unprivileged clients must get in; the filesystem, or
+   * `defaultPermissions`, enforces the permissions).
+   */
+  mountOptions?: TempMountOptions;
+  /** Called after unmounting (e.g. to remove a directory the filesystem mirrored). */
+  cleanup?: () => Promise<void>;
+}
+
+/** Any directory to run the suite in, made (and undone) by the target itself. */
+export interface DirectoryPosixTarget extends TargetClaims {
+  /** Makes the directory to run in (mounting if needed). */
+  setup(): Promise<PosixDirectory>;
+}
+
+/** A directory a {@link DirectoryPosixTarget} made for the suite. */
+export interface PosixDirectory {
+  /** The absolute path the suite runs in (it makes one subdirectory per test). */
+  dir: string;
+  /** Undoes everything setup did (called once, after the last test). */
+  teardown(): Promise<void>;
+}
+
+/** A place to run the suite: a filesystem to mount, or a directory. */
+export type PosixTarget = MountedPosixTarget | DirectoryPosixTarget;
+
+/** vitest, or why it could not be loaded. */
+const vitest: typeof import('vitest') | Error = await import('vitest').catch((error: unknown) =>
+  error instanceof Error ? error : new Error(String(error)),
+);
+/** The tools the suite uses, found once (the first time a suite is defined). */
+let tools: Set<string> | undefined;
 const IS_ROOT = process.getuid?.() === 0;
 
 /** The errno name python reports for EOPNOTSUPP/ENOTSUP (the same number on Linux). */
 const EOPNOTSUPP = 'EOPNOTSUPP';
 
-/** Defines the whole suite for one target. */
+/** Mounts a MountedPosixTarget: the directory-target form of it. */
+function mountedSetup(target: MountedPosixTarget): DirectoryPosixTarget['setup'] {
+  return async () => {
+    const m = await mountTemp(await target.operations(), { allowOther: IS_ROOT, ...target.mountOptions });
+    return {
+      dir: m.mountpoint,
+      async teardown() {
+        try {
+          await m.unmount();
+        } finally {
+          await target.cleanup?.();
+        }
+      },
+    };
+  };
+}
+
+/**
+ * Defines the whole suite for one target, as a vitest `describe` named
+ * `POSIX suite on <name>`. Call it at the top level of a test file.
+ * @example
+ * definePosixSuite('myfs', {
+ *   operations: () => myFilesystem(),
+ *   features: { hardlinks: true, symlinks: true, xattrs: true, nsTimestamps: true },
+ *   skip: [{ test: 'client: fio', reason: 'too slow for this CI' }],
+ * });
+ */
 export function definePosixSuite(name: string, target: PosixTarget): void {
-  const { features } = target;
+  if (vitest instanceof Error) {
+    throw new Error(`definePosixSuite needs vitest (npm install --save-dev vitest): ${vitest.message}`);
+  }
+  const { afterAll, beforeAll, describe, expect, it } = vitest;
+  tools ??= findTools([PYTHON, 'setpriv', 'find', 'ls', 'df', 'gcc', 'ar', 'git', 'tar', 'fio', 'stress-ng']);
+  const found = tools;
+  const features: PosixFeatures = { ...NO_FEATURES, ...target.features };
+  const mounted = 'operations' in target;
+  const setup = mounted ? mountedSetup(target) : target.setup.bind(target);
+  const noFuse = mounted ? fuseUnavailableReason() : undefined;
+  if (noFuse !== undefined) {
+    describe.skip(`POSIX suite on ${name} [SKIPPED: ${noFuse}]`, () => {
+      it('mounts the filesystem', () => {});
+    });
+    return;
+  }
+
+  /** The path of sections (describe names) being defined, for skip rules. */
+  let path: string[] = [];
+  /** A `describe` that keeps `path` (vitest may run section bodies after their parents return). */
+  const section = (title: string, body: () => void) => {
+    const own = [...path, title];
+    describe(title, () => {
+      const outer = path;
+      path = own;
+      try {
+        body();
+      } finally {
+        path = outer;
+      }
+    });
+  };
+  /** The reason of the first skip rule matching a test's full name. */
+  const ruled = (title: string) => {
+    const full = [...path, title].join(' > ');
+    const rule = target.skip?.find((r) => (typeof r.test === 'string' ? full.includes(r.test) : r.test.test(full)));
+    return rule?.reason;
+  };
 
   /** `it`, or a skip that says why in its name. */
   const check =
     (...reasons: (string | undefined)[]) =>
     (title: string, fn: () => Promise<void>, timeout?: number) => {
-      const why = reasons.filter((r): r is string => r !== undefined);
+      const why = [...reasons, ruled(title)].filter((r): r is string => r !== undefined);
       if (why.length > 0) it.skip(`${title} [SKIPPED: ${why.join('; ')}]`, fn, timeout);
       else it(title, fn, timeout);
     };
   const claims = (feature: keyof PosixFeatures) =>
     features[feature] ? undefined : `${name} does not claim ${feature}`;
-  const tool = (t: string) => (TOOLS.has(t) ? undefined : `${t} is not installed`);
+  const tool = (t: string) => (found.has(t) ? undefined : `${t} is not installed`);
   const py = tool(PYTHON) === undefined ? undefined : 'python3 is not installed';
   const root = IS_ROOT ? undefined : 'needs root (to chown and to switch to uid 65534)';
   const test = check(py);
@@ -98,7 +260,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
 
   describe(`POSIX suite on ${name}`, () => {
     beforeAll(async () => {
-      const s = await target.setup();
+      const s = await setup();
       base = s.dir;
       teardown = s.teardown;
     }, 30_000);
@@ -106,7 +268,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       await teardown?.();
     }, 30_000);
 
-    describe('open: O_CREAT and O_EXCL', () => {
+    section('open: O_CREAT and O_EXCL', () => {
       test('O_CREAT|O_EXCL creates a new file once, then fails with EEXIST', async () => {
         const t = await fresh('excl');
         const r = await t.py`
@@ -152,7 +314,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('open: O_TRUNC', () => {
+    section('open: O_TRUNC', () => {
       test('O_TRUNC empties an existing file and later writes start at 0', async () => {
         const t = await fresh('trunc');
         const r = await t.py`
@@ -179,7 +341,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('open: O_APPEND', () => {
+    section('open: O_APPEND', () => {
       test('every write lands at the end, even after lseek to 0', async () => {
         const t = await fresh('append');
         const r = await t.py`
@@ -223,7 +385,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('open: O_DIRECTORY and O_NOFOLLOW', () => {
+    section('open: O_DIRECTORY and O_NOFOLLOW', () => {
       test('O_DIRECTORY opens a directory and fails with ENOTDIR on a file', async () => {
         const t = await fresh('odir');
         const r = await t.py`
@@ -255,7 +417,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('open: errors on paths', () => {
+    section('open: errors on paths', () => {
       test('ENOENT, ENOTDIR and EISDIR where POSIX says', async () => {
         const t = await fresh('open-errors');
         const r = await t.py`
@@ -299,7 +461,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('read and write at offsets', () => {
+    section('read and write at offsets', () => {
       test('pwrite then pread at offsets returns what was written, zeros between, short reads at EOF', async () => {
         const t = await fresh('rw');
         const r = await t.py`
@@ -391,7 +553,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('sparse files', () => {
+    section('sparse files', () => {
       test('a write far past EOF leaves a hole that reads as zeros', async () => {
         const t = await fresh('sparse');
         const r = await t.py`
@@ -418,7 +580,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('truncate and ftruncate', () => {
+    section('truncate and ftruncate', () => {
       test('shrinking discards data; extending again reads zeros, not the old bytes', async () => {
         const t = await fresh('truncate');
         const r = await t.py`
@@ -455,7 +617,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('mmap', () => {
+    section('mmap', () => {
       test('a shared mapping reads the file and its writes reach read()', async () => {
         const t = await fresh('mmap');
         const r = await t.py`
@@ -480,7 +642,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('unlink', () => {
+    section('unlink', () => {
       test('an open file stays readable and writable after unlink; the name can be reused', async () => {
         const t = await fresh('unlink-open');
         const r = await t.py`
@@ -515,7 +677,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('rename', () => {
+    section('rename', () => {
       test('renames a file, keeping its inode and data', async () => {
         const t = await fresh('rename');
         const r = await t.py`
@@ -609,7 +771,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('rename flags: RENAME_NOREPLACE and RENAME_EXCHANGE', () => {
+    section('rename flags: RENAME_NOREPLACE and RENAME_EXCHANGE', () => {
       const support = features.renameFlags
         ? 'supported'
         : 'not claimed, so they may fail with EINVAL but never misbehave';
@@ -666,7 +828,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('link and nlink', () => {
+    section('link and nlink', () => {
       const test_ = check(py, claims('hardlinks'));
       test_('a hard link shares the inode and data and counts in nlink', async () => {
         const t = await fresh('link');
@@ -727,7 +889,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('symlink and readlink', () => {
+    section('symlink and readlink', () => {
       const test_ = check(py, claims('symlinks'));
       test_('readlink returns the target exactly; lstat reports a link of that size', async () => {
         const t = await fresh('symlink');
@@ -798,7 +960,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('mkdir and rmdir', () => {
+    section('mkdir and rmdir', () => {
       test("a new directory has nlink 2 and adds 1 to its parent's; files do not count", async () => {
         const t = await fresh('mkdir-nlink');
         const r = await t.py`
@@ -868,7 +1030,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('readdir', () => {
+    section('readdir', () => {
       test('lists every entry once, with . and .., right d_type and d_ino', async () => {
         const t = await fresh('readdir');
         const links = features.symlinks;
@@ -954,7 +1116,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       }, 60_000);
     });
 
-    describe('stat', () => {
+    section('stat', () => {
       test('files, directories and symlinks report type, size and nlink', async () => {
         const t = await fresh('stat');
         const r = await t.py`
@@ -1014,7 +1176,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('timestamps', () => {
+    section('timestamps', () => {
       test('a new file has atime = mtime = ctime, close to the wall clock', async () => {
         const t = await fresh('times-new');
         const r = await t.py`
@@ -1140,7 +1302,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('utimensat', () => {
+    section('utimensat', () => {
       const ns = features.nsTimestamps;
       test(`utime sets atime and mtime ${ns ? 'to the nanosecond' : 'to the second'}`, async () => {
         const t = await fresh('utime');
@@ -1201,7 +1363,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('chmod and chown', () => {
+    section('chmod and chown', () => {
       test('chmod sets all twelve permission bits and keeps the file type', async () => {
         const t = await fresh('chmod');
         const r = await t.py`
@@ -1270,7 +1432,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('set-group-ID directories', () => {
+    section('set-group-ID directories', () => {
       check(py, root)('entries take the directory group; subdirectories keep the bit', async () => {
         const t = await fresh('setgid');
         const r = await t.py`
@@ -1291,7 +1453,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('permissions for an unprivileged user (uid/gid 65534, no groups)', () => {
+    section('permissions for an unprivileged user (uid/gid 65534, no groups)', () => {
       const test_ = check(py, claims('permissions'), root, tool('setpriv'));
       const setup = async (t: Workdir) => {
         await t.py`
@@ -1478,7 +1640,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('xattrs', () => {
+    section('xattrs', () => {
       const test_ = check(py, claims('xattrs'));
       test_('set, get, list and remove on files and directories, including binary and empty values', async () => {
         const t = await fresh('xattr');
@@ -1571,7 +1733,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       );
     });
 
-    describe('POSIX record locks (fcntl)', () => {
+    section('POSIX record locks (fcntl)', () => {
       const test_ = check(py, claims('posixLocks'));
       test_('a write lock conflicts across processes, F_GETLK reports the holder, unlock releases it', async () => {
         const t = await fresh('lockf');
@@ -1626,7 +1788,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('flock', () => {
+    section('flock', () => {
       check(py, claims('flock'))('LOCK_EX excludes other open files until LOCK_UN', async () => {
         const t = await fresh('flock');
         const r = await t.py`
@@ -1651,7 +1813,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('statfs', () => {
+    section('statfs', () => {
       check(py, tool('df'))('statvfs reports consistent sizes and df works', async () => {
         const t = await fresh('statfs');
         const r = await t.py`
@@ -1676,7 +1838,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('fsync and fdatasync', () => {
+    section('fsync and fdatasync', () => {
       test('succeed on files (written or read-only), directories and O_SYNC writes', async () => {
         const t = await fresh('fsync');
         const r = await t.py`
@@ -1703,7 +1865,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('fallocate', () => {
+    section('fallocate', () => {
       test('posix_fallocate extends with zeros and keeps existing data', async () => {
         const t = await fresh('posix-fallocate');
         const r = await t.py`
@@ -1748,7 +1910,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('copy_file_range', () => {
+    section('copy_file_range', () => {
       test('copies ranges between files and within one file, at offsets', async () => {
         const t = await fresh('copy-file-range');
         const r = await t.py`
@@ -1781,7 +1943,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('lseek SEEK_DATA and SEEK_HOLE', () => {
+    section('lseek SEEK_DATA and SEEK_HOLE', () => {
       test('a dense file is data up to EOF, with the implicit hole at EOF; ENXIO past it', async () => {
         const t = await fresh('seek-dense');
         const r = await t.py`
@@ -1825,7 +1987,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('mknod: regular files, FIFOs and device nodes', () => {
+    section('mknod: regular files, FIFOs and device nodes', () => {
       test('mknod S_IFREG creates an empty regular file', async () => {
         const t = await fresh('mknod-reg');
         const r = await t.py`
@@ -1871,7 +2033,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('find without -noleaf', () => {
+    section('find without -noleaf', () => {
       check(py, tool('find'))('lists every entry of a tree, trusting directory nlink', async () => {
         const t = await fresh('find');
         const r = await t.py`
@@ -1906,7 +2068,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    describe('client: gcc builds a multi-file C program on the filesystem and it runs', () => {
+    section('client: gcc builds a multi-file C program on the filesystem and it runs', () => {
       check(tool('gcc'), tool('ar'))(
         'gcc -c each file, ar a library, link, run',
         async () => {
@@ -1976,7 +2138,7 @@ gcc -O0 -g -Iinclude -o prog2 src/main.c src/fib.c src/io.c
       );
     });
 
-    describe('client: git', () => {
+    section('client: git', () => {
       check(tool('git'))(
         'init, add, commit, log, mv, rm, gc, fsck and clone',
         async () => {
@@ -2039,11 +2201,11 @@ echo "diff: same"
       );
     });
 
-    describe('client: tar', () => {
+    section('client: tar', () => {
       let archive = '';
       let local = '';
       beforeAll(async () => {
-        if (!TOOLS.has('tar') || !TOOLS.has(PYTHON)) return;
+        if (!found.has('tar') || !found.has(PYTHON)) return;
         local = await mkdtemp(join(tmpdir(), 'posix-suite-tar-'));
         const maker = new Workdir('local disk', local);
         // The tree: every size class, a sparse file, long and unicode names,
@@ -2124,7 +2286,7 @@ echo "diff: same"
       );
     });
 
-    describe('client: fio', () => {
+    section('client: fio', () => {
       check(tool('fio'))(
         'random reads and writes verified with crc32c, aligned and unaligned, two jobs at once',
         async () => {
@@ -2168,7 +2330,7 @@ echo "diff: same"
       );
     });
 
-    describe('client: stress-ng filesystem stressors', () => {
+    section('client: stress-ng filesystem stressors', () => {
       const stressors = [
         '--dir 1',
         '--dentry 1',
@@ -2201,3 +2363,4 @@ echo "diff: same"
     });
   });
 }
+

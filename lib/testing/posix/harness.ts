@@ -6,32 +6,20 @@
  * process group, killed whole on timeout; a failure reports the operation,
  * the path and the errno.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ChildOptions, type ChildResult, describeFailure, runChild } from '../child.js';
 
 const PRELUDE = fileURLToPath(new URL('./prelude.py', import.meta.url));
 
 /** The uid/gid an unprivileged client runs as ("nobody"). */
 export const NOBODY = 65534;
 
-/** What a child did. */
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** The command line, for messages. */
-  command: string;
-  timedOut: boolean;
-}
-
-export interface SpawnOptions {
-  /** Never a directory on a mount this process serves (see Workdir.sh); default '/'. */
-  cwd?: string;
+/** How the suite runs a child: {@link ChildOptions}, with the suite's environment by default. */
+export interface SpawnOptions extends Omit<ChildOptions, 'runAs' | 'env'> {
+  /** Default: {@link baseEnv}(). */
   env?: Record<string, string>;
-  /** Killed (its whole process group) after this long. */
-  timeoutMs?: number;
   /** Run as uid/gid 65534 with no supplementary groups (setpriv). */
   asNobody?: boolean;
 }
@@ -50,49 +38,12 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
 
 /** Runs a command in its own process group with a deadline; never throws for a non-zero exit. */
 export function spawnChild(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<ChildResult> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const [cmd, argv] = options.asNobody
-    ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', command, ...args]]
-    : [command, [...args]];
-  const shown = [cmd, ...argv].map((a) => (a.length > 80 ? `${a.slice(0, 77)}...` : a)).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, {
-      cwd: options.cwd ?? '/',
-      env: options.env ?? baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so a timeout kills grandchildren too
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${shown}: ${error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, command: shown, timedOut });
-    });
+  const { asNobody, env, ...rest } = options;
+  return runChild(command, args, {
+    ...rest,
+    env: env ?? baseEnv(),
+    ...(asNobody ? { runAs: { uid: NOBODY, gid: NOBODY } } : {}),
   });
-}
-
-/** A readable account of a failed child. */
-export function describeFailure(what: string, r: ChildResult, timeoutMs?: number): string {
-  const status = r.timedOut
-    ? `timed out after ${timeoutMs ?? '?'} ms (killed; a filesystem request may be hanging)`
-    : `exited ${r.code ?? r.signal}`;
-  const tail = (s: string) => (s.length > 6000 ? `...${s.slice(-6000)}` : s);
-  return `${what}: ${status}\n$ ${r.command}\n${tail(r.stderr).trimEnd()}${r.stdout.trim() ? `\n--- stdout ---\n${tail(r.stdout).trimEnd()}` : ''}`;
 }
 
 /** The python3 that every user can run (not a per-user shim such as pyenv's). */
