@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "static_libfuse%": 0
+  },
   "targets": [
     {
       "target_name": "fuse_lowlevel",
@@ -18,7 +21,14 @@
         "<!@(node -p \"require('node-addon-api').include_dir\")",
         "<!@(pkg-config --cflags-only-I fuse3 | sed 's/-I//g')"
       ],
-      "libraries": ["<!@(pkg-config --libs fuse3)"],
+      "conditions": [
+        ["static_libfuse==1", {
+          "libraries": ["<!(pkg-config --variable=libdir fuse3)/libfuse3.a", "-lpthread", "-ldl", "-lrt"],
+          "ldflags": ["-Wl,--version-script=<(module_root_dir)/native/libfuse-static.ver"]
+        }, {
+          "libraries": ["<!@(pkg-config --libs fuse3)"]
+        }]
+      ],
       "defines": [
         "FUSE_USE_VERSION=314",
         "NAPI_VERSION=8",
