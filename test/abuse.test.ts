@@ -60,7 +60,16 @@ import {
   type SymlinkRequest,
   type WriteRequest,
 } from '../lib/index.js';
-import { cleanup, client, describeMount, isMounted, run, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
+import {
+  cleanup,
+  client,
+  describeMount,
+  isMounted,
+  run,
+  tempMountpoint,
+  waitFor,
+  withSession,
+} from './helpers/fuse.js';
 
 const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { S_IFDIR, S_IFREG, S_IFLNK } = constants;

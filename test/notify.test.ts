@@ -22,8 +22,8 @@ import {
   type ReadRequest,
   type Session,
 } from '../lib/index.js';
-import { ROOT as REPO } from './helpers/dist.js';
 import { type StartedChild, startChild } from '../lib/testing/index.js';
+import { ROOT as REPO } from './helpers/dist.js';
 import { client, describeMount, run, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
@@ -129,7 +129,11 @@ async function failureOf(fn: () => unknown): Promise<Error> {
 }
 
 /** A child process with a deadline, whose stdout can be watched as it comes. */
-function spawnChild(command: string, args: readonly string[], timeoutMs = 15_000): StartedChild & { stdout: () => string } {
+function spawnChild(
+  command: string,
+  args: readonly string[],
+  timeoutMs = 15_000,
+): StartedChild & { stdout: () => string } {
   const started = startChild(command, args, { timeoutMs });
   let stdout = '';
   started.child.stdout?.on('data', (d: string) => (stdout += d));

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { geteuid } from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { versions } from '../lib/index.js';
+import { fuseUnavailableReason } from '../lib/testing/index.js';
 import { sourceHash } from '../scripts/source-hash.mjs';
 import { ROOT } from './helpers/dist.js';
-import { cleanup, fuseUnavailableReason, run, tempMountpoint } from './helpers/fuse.js';
+import { cleanup, run, tempMountpoint } from './helpers/fuse.js';
 
 const PREBUILDS = join(ROOT, 'prebuilds', 'linux-x64');
 

@@ -26,7 +26,11 @@ describeMount('withMount', () => {
   it('runs the function in a child process (sync fs calls are safe) and resolves with its result', async () => {
     const result = await withMount(
       helloOperations(),
-      (dir, { fs }) => ({ pid: process.pid, names: fs.readdirSync(dir), text: fs.readFileSync(`${dir}/hello`, 'utf8') }),
+      (dir, { fs }) => ({
+        pid: process.pid,
+        names: fs.readdirSync(dir),
+        text: fs.readFileSync(`${dir}/hello`, 'utf8'),
+      }),
       { prefix },
     );
     expect(result.pid).not.toBe(process.pid);
@@ -55,11 +59,9 @@ describeMount('withMount', () => {
 
   it('rejects with what the child threw (message, code) and still unmounts', async () => {
     let mountpoint = '';
-    const error = await withMount(
-      helloOperations(),
-      (dir, { fs }) => fs.readFileSync(`${dir}/missing`),
-      { prefix },
-    ).catch((e: unknown) => e);
+    const error = await withMount(helloOperations(), (dir, { fs }) => fs.readFileSync(`${dir}/missing`), {
+      prefix,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChildFunctionError);
     const childError = error as ChildFunctionError;
     expect(childError.code).toBe('ENOENT');
@@ -117,9 +119,7 @@ describeMount('withMount', () => {
   });
 
   it('a bad mount option rejects with mount’s error and leaves no directory behind', async () => {
-    await expect(
-      withMount(helloOperations(), () => 1, { prefix, threads: -1 } as never),
-    ).rejects.toThrow(/threads/);
+    await expect(withMount(helloOperations(), () => 1, { prefix, threads: -1 } as never)).rejects.toThrow(/threads/);
     await expect(mountTemp(helloOperations(), { prefix, timeoutMs: 0 })).rejects.toThrow(RangeError);
     expect(await leftoverDirs()).toEqual([]);
   });

@@ -7,11 +7,12 @@
  * (`v8.serialize`: Buffers, Maps, Dates and BigInts arrive as themselves).
  * @module
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { ChildProcess } from 'node:child_process';
 import { type ChildResult, startChild } from './child.js';
 
 /** What a child function gets besides the mountpoint: the Node modules it most likely needs. */
@@ -53,7 +54,8 @@ export class ChildFunctionError extends Error {
     this.timedOut = result.timedOut;
     this.stdout = result.stdout;
     this.stderr = result.stderr;
-    if (thrown?.stack !== undefined) this.stack = `${this.stack ?? this.message}\n--- in the child ---\n${thrown.stack}`;
+    if (thrown?.stack !== undefined)
+      this.stack = `${this.stack ?? this.message}\n--- in the child ---\n${thrown.stack}`;
   }
 }
 
@@ -154,9 +156,13 @@ export async function runFunctionInChild<A extends unknown[], R>(
     const outcome = await readOutcome(resultFile);
     if (outcome === undefined) {
       const tail = result.stderr.trim().split('\n').slice(-20).join('\n');
-      throw new ChildFunctionError(`the child process exited ${result.code ?? result.signal} without a result\n${tail}`, result);
+      throw new ChildFunctionError(
+        `the child process exited ${result.code ?? result.signal} without a result\n${tail}`,
+        result,
+      );
     }
-    if (!outcome.ok) throw new ChildFunctionError(`${outcome.error.name}: ${outcome.error.message}`, result, outcome.error);
+    if (!outcome.ok)
+      throw new ChildFunctionError(`${outcome.error.name}: ${outcome.error.message}`, result, outcome.error);
     return outcome.value as Awaited<R>;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -184,7 +184,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
   if (vitest instanceof Error) {
     throw new Error(`definePosixSuite needs vitest (npm install --save-dev vitest): ${vitest.message}`);
   }
-  const { afterAll, beforeAll, describe, expect, it } = vitest;
+  const { afterAll, beforeAll, expect, it } = vitest;
   tools ??= findTools([PYTHON, 'setpriv', 'find', 'ls', 'df', 'gcc', 'ar', 'git', 'tar', 'fio', 'stress-ng']);
   const found = tools;
   const features: PosixFeatures = { ...NO_FEATURES, ...target.features };
@@ -192,7 +192,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
   const setup = mounted ? mountedSetup(target) : target.setup.bind(target);
   const noFuse = mounted ? fuseUnavailableReason() : undefined;
   if (noFuse !== undefined) {
-    describe.skip(`POSIX suite on ${name} [SKIPPED: ${noFuse}]`, () => {
+    vitest.describe.skip(`POSIX suite on ${name} [SKIPPED: ${noFuse}]`, () => {
       it('mounts the filesystem', () => {});
     });
     return;
@@ -200,10 +200,10 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
 
   /** The path of sections (describe names) being defined, for skip rules. */
   let path: string[] = [];
-  /** A `describe` that keeps `path` (vitest may run section bodies after their parents return). */
-  const section = (title: string, body: () => void) => {
+  /** vitest's `describe`, keeping `path` (vitest may run section bodies after their parents return). */
+  const describe = (title: string, body: () => void) => {
     const own = [...path, title];
-    describe(title, () => {
+    vitest.describe(title, () => {
       const outer = path;
       path = own;
       try {
@@ -268,7 +268,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       await teardown?.();
     }, 30_000);
 
-    section('open: O_CREAT and O_EXCL', () => {
+    describe('open: O_CREAT and O_EXCL', () => {
       test('O_CREAT|O_EXCL creates a new file once, then fails with EEXIST', async () => {
         const t = await fresh('excl');
         const r = await t.py`
@@ -314,7 +314,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('open: O_TRUNC', () => {
+    describe('open: O_TRUNC', () => {
       test('O_TRUNC empties an existing file and later writes start at 0', async () => {
         const t = await fresh('trunc');
         const r = await t.py`
@@ -341,7 +341,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('open: O_APPEND', () => {
+    describe('open: O_APPEND', () => {
       test('every write lands at the end, even after lseek to 0', async () => {
         const t = await fresh('append');
         const r = await t.py`
@@ -385,7 +385,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('open: O_DIRECTORY and O_NOFOLLOW', () => {
+    describe('open: O_DIRECTORY and O_NOFOLLOW', () => {
       test('O_DIRECTORY opens a directory and fails with ENOTDIR on a file', async () => {
         const t = await fresh('odir');
         const r = await t.py`
@@ -417,7 +417,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('open: errors on paths', () => {
+    describe('open: errors on paths', () => {
       test('ENOENT, ENOTDIR and EISDIR where POSIX says', async () => {
         const t = await fresh('open-errors');
         const r = await t.py`
@@ -461,7 +461,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('read and write at offsets', () => {
+    describe('read and write at offsets', () => {
       test('pwrite then pread at offsets returns what was written, zeros between, short reads at EOF', async () => {
         const t = await fresh('rw');
         const r = await t.py`
@@ -553,7 +553,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('sparse files', () => {
+    describe('sparse files', () => {
       test('a write far past EOF leaves a hole that reads as zeros', async () => {
         const t = await fresh('sparse');
         const r = await t.py`
@@ -580,7 +580,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('truncate and ftruncate', () => {
+    describe('truncate and ftruncate', () => {
       test('shrinking discards data; extending again reads zeros, not the old bytes', async () => {
         const t = await fresh('truncate');
         const r = await t.py`
@@ -617,7 +617,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('mmap', () => {
+    describe('mmap', () => {
       test('a shared mapping reads the file and its writes reach read()', async () => {
         const t = await fresh('mmap');
         const r = await t.py`
@@ -642,7 +642,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('unlink', () => {
+    describe('unlink', () => {
       test('an open file stays readable and writable after unlink; the name can be reused', async () => {
         const t = await fresh('unlink-open');
         const r = await t.py`
@@ -677,7 +677,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('rename', () => {
+    describe('rename', () => {
       test('renames a file, keeping its inode and data', async () => {
         const t = await fresh('rename');
         const r = await t.py`
@@ -771,7 +771,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('rename flags: RENAME_NOREPLACE and RENAME_EXCHANGE', () => {
+    describe('rename flags: RENAME_NOREPLACE and RENAME_EXCHANGE', () => {
       const support = features.renameFlags
         ? 'supported'
         : 'not claimed, so they may fail with EINVAL but never misbehave';
@@ -828,7 +828,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('link and nlink', () => {
+    describe('link and nlink', () => {
       const test_ = check(py, claims('hardlinks'));
       test_('a hard link shares the inode and data and counts in nlink', async () => {
         const t = await fresh('link');
@@ -889,7 +889,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('symlink and readlink', () => {
+    describe('symlink and readlink', () => {
       const test_ = check(py, claims('symlinks'));
       test_('readlink returns the target exactly; lstat reports a link of that size', async () => {
         const t = await fresh('symlink');
@@ -960,7 +960,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('mkdir and rmdir', () => {
+    describe('mkdir and rmdir', () => {
       test("a new directory has nlink 2 and adds 1 to its parent's; files do not count", async () => {
         const t = await fresh('mkdir-nlink');
         const r = await t.py`
@@ -1030,7 +1030,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('readdir', () => {
+    describe('readdir', () => {
       test('lists every entry once, with . and .., right d_type and d_ino', async () => {
         const t = await fresh('readdir');
         const links = features.symlinks;
@@ -1116,7 +1116,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       }, 60_000);
     });
 
-    section('stat', () => {
+    describe('stat', () => {
       test('files, directories and symlinks report type, size and nlink', async () => {
         const t = await fresh('stat');
         const r = await t.py`
@@ -1176,7 +1176,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('timestamps', () => {
+    describe('timestamps', () => {
       test('a new file has atime = mtime = ctime, close to the wall clock', async () => {
         const t = await fresh('times-new');
         const r = await t.py`
@@ -1302,7 +1302,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('utimensat', () => {
+    describe('utimensat', () => {
       const ns = features.nsTimestamps;
       test(`utime sets atime and mtime ${ns ? 'to the nanosecond' : 'to the second'}`, async () => {
         const t = await fresh('utime');
@@ -1363,7 +1363,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('chmod and chown', () => {
+    describe('chmod and chown', () => {
       test('chmod sets all twelve permission bits and keeps the file type', async () => {
         const t = await fresh('chmod');
         const r = await t.py`
@@ -1432,7 +1432,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('set-group-ID directories', () => {
+    describe('set-group-ID directories', () => {
       check(py, root)('entries take the directory group; subdirectories keep the bit', async () => {
         const t = await fresh('setgid');
         const r = await t.py`
@@ -1453,7 +1453,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('permissions for an unprivileged user (uid/gid 65534, no groups)', () => {
+    describe('permissions for an unprivileged user (uid/gid 65534, no groups)', () => {
       const test_ = check(py, claims('permissions'), root, tool('setpriv'));
       const setup = async (t: Workdir) => {
         await t.py`
@@ -1640,7 +1640,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('xattrs', () => {
+    describe('xattrs', () => {
       const test_ = check(py, claims('xattrs'));
       test_('set, get, list and remove on files and directories, including binary and empty values', async () => {
         const t = await fresh('xattr');
@@ -1733,7 +1733,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       );
     });
 
-    section('POSIX record locks (fcntl)', () => {
+    describe('POSIX record locks (fcntl)', () => {
       const test_ = check(py, claims('posixLocks'));
       test_('a write lock conflicts across processes, F_GETLK reports the holder, unlock releases it', async () => {
         const t = await fresh('lockf');
@@ -1788,7 +1788,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('flock', () => {
+    describe('flock', () => {
       check(py, claims('flock'))('LOCK_EX excludes other open files until LOCK_UN', async () => {
         const t = await fresh('flock');
         const r = await t.py`
@@ -1813,7 +1813,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('statfs', () => {
+    describe('statfs', () => {
       check(py, tool('df'))('statvfs reports consistent sizes and df works', async () => {
         const t = await fresh('statfs');
         const r = await t.py`
@@ -1838,7 +1838,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('fsync and fdatasync', () => {
+    describe('fsync and fdatasync', () => {
       test('succeed on files (written or read-only), directories and O_SYNC writes', async () => {
         const t = await fresh('fsync');
         const r = await t.py`
@@ -1865,7 +1865,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('fallocate', () => {
+    describe('fallocate', () => {
       test('posix_fallocate extends with zeros and keeps existing data', async () => {
         const t = await fresh('posix-fallocate');
         const r = await t.py`
@@ -1910,7 +1910,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('copy_file_range', () => {
+    describe('copy_file_range', () => {
       test('copies ranges between files and within one file, at offsets', async () => {
         const t = await fresh('copy-file-range');
         const r = await t.py`
@@ -1943,7 +1943,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('lseek SEEK_DATA and SEEK_HOLE', () => {
+    describe('lseek SEEK_DATA and SEEK_HOLE', () => {
       test('a dense file is data up to EOF, with the implicit hole at EOF; ENXIO past it', async () => {
         const t = await fresh('seek-dense');
         const r = await t.py`
@@ -1987,7 +1987,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('mknod: regular files, FIFOs and device nodes', () => {
+    describe('mknod: regular files, FIFOs and device nodes', () => {
       test('mknod S_IFREG creates an empty regular file', async () => {
         const t = await fresh('mknod-reg');
         const r = await t.py`
@@ -2033,7 +2033,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('find without -noleaf', () => {
+    describe('find without -noleaf', () => {
       check(py, tool('find'))('lists every entry of a tree, trusting directory nlink', async () => {
         const t = await fresh('find');
         const r = await t.py`
@@ -2068,7 +2068,7 @@ export function definePosixSuite(name: string, target: PosixTarget): void {
       });
     });
 
-    section('client: gcc builds a multi-file C program on the filesystem and it runs', () => {
+    describe('client: gcc builds a multi-file C program on the filesystem and it runs', () => {
       check(tool('gcc'), tool('ar'))(
         'gcc -c each file, ar a library, link, run',
         async () => {
@@ -2138,7 +2138,7 @@ gcc -O0 -g -Iinclude -o prog2 src/main.c src/fib.c src/io.c
       );
     });
 
-    section('client: git', () => {
+    describe('client: git', () => {
       check(tool('git'))(
         'init, add, commit, log, mv, rm, gc, fsck and clone',
         async () => {
@@ -2201,7 +2201,7 @@ echo "diff: same"
       );
     });
 
-    section('client: tar', () => {
+    describe('client: tar', () => {
       let archive = '';
       let local = '';
       beforeAll(async () => {
@@ -2286,7 +2286,7 @@ echo "diff: same"
       );
     });
 
-    section('client: fio', () => {
+    describe('client: fio', () => {
       check(tool('fio'))(
         'random reads and writes verified with crc32c, aligned and unaligned, two jobs at once',
         async () => {
@@ -2330,7 +2330,7 @@ echo "diff: same"
       );
     });
 
-    section('client: stress-ng filesystem stressors', () => {
+    describe('client: stress-ng filesystem stressors', () => {
       const stressors = [
         '--dir 1',
         '--dentry 1',
@@ -2363,4 +2363,3 @@ echo "diff: same"
     });
   });
 }
-
