@@ -6,13 +6,9 @@
  * through a child process of its own and unmounts.
  *
  * How the addon gets there: a plain `npm install <tarball>`, exactly what a
- * user runs, so the package's `install` script (node-gyp-build) builds the
- * addon from the packed binding.gyp and native/ sources with node-gyp (there is
- * no prebuild yet; with one in the tarball it is loaded instead). That costs a
- * compile (~20–40 s on 2 cores) but proves what copying the repository's
- * build/Release into the installed package could not: that the tarball holds
- * everything a build needs (sources, binding.gyp, the node-addon-api
- * dependency) and that the addon loads from the installed location. Every
+ * user runs. The package's `install` script (node-gyp-build) finds the packed
+ * prebuild (prebuilds/linux-x64) and compiles nothing; on a platform without
+ * one it would build from the packed binding.gyp and native/ sources. Every
  * consumer reports, from /proc/self/maps, which addon (.node file) it loaded.
  *
  * No network beyond the npm registry: dependencies, typescript and @types/node
@@ -293,6 +289,34 @@ export const mounted: Promise<fuse.Session> = fuse.mount('/nowhere', ops, { fsNa
 export const error: fuse.FuseError = new fuse.FuseError('EIO');
 `;
 
+/**
+ * A user's own tests with the test kit, run by the user's vitest: withMount
+ * from a child, and the POSIX suite on the packed memfs example with partial
+ * feature claims and a skip rule (which keeps it short: only the open and
+ * rename sections run). Type-checked by tsc too.
+ */
+const KIT_TEST = `import { expect, it } from 'vitest';
+import { helloOperations } from 'fuse-lowlevel/examples/hello';
+import { memfsOperations } from 'fuse-lowlevel/examples/memfs';
+import { ChildFunctionError, definePosixSuite, withMount } from 'fuse-lowlevel/testing';
+
+it('withMount reads the hello file from a child process', async () => {
+  const text = await withMount(helloOperations(), (dir, { fs }) => fs.readFileSync(\`\${dir}/hello\`, 'utf8'));
+  expect(text).toBe('Hello World!\\n');
+  const error = await withMount(helloOperations(), (dir, { fs }) => fs.statSync(\`\${dir}/nope\`).size).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ChildFunctionError);
+  expect((error as ChildFunctionError).code).toBe('ENOENT');
+});
+
+definePosixSuite('packed memfs', {
+  operations: () => memfsOperations(),
+  features: { permissions: true, hardlinks: true, symlinks: true },
+  skip: [{ test: /^POSIX suite on packed memfs > (?!open: |rename)/, reason: 'the package test runs open and rename only' }],
+});
+`;
+
 /** As strict as a consumer can be; the packed declarations are checked too (no skipLibCheck). */
 const TS_CONFIG = {
   compilerOptions: {
@@ -362,6 +386,7 @@ describe('the packed package', () => {
         join(work, info.filename),
         `typescript@${installedVersion('typescript')}`,
         `@types/node@${installedVersion('@types/node')}`,
+        `vitest@${installedVersion('vitest')}`,
         '--prefer-offline',
         '--no-audit',
         '--no-fund',
@@ -375,6 +400,7 @@ describe('the packed package', () => {
     writeFileSync(join(project, 'cjs.cjs'), CJS_CONSUMER);
     writeFileSync(join(project, 'src', 'consumer.mts'), TS_CONSUMER);
     writeFileSync(join(project, 'src', 'require.cts'), TS_CJS_CONSUMER);
+    writeFileSync(join(project, 'src', 'kit.test.mts'), KIT_TEST);
     writeFileSync(join(project, 'tsconfig.json'), `${JSON.stringify(TS_CONFIG, null, 2)}\n`);
   }, 300_000);
 
@@ -396,6 +422,10 @@ describe('the packed package', () => {
       'dist/types/native.d.ts',
       'dist/examples/hello.js',
       'dist/examples/index.js',
+      'dist/examples/memfs/index.js',
+      'dist/lib/testing/index.js',
+      'dist/lib/testing/index.d.ts',
+      'dist/lib/testing/posix/prelude.py',
     ]) {
       expect(packed, file).toContain(file);
     }
@@ -417,7 +447,8 @@ describe('the packed package', () => {
 
   it('installs with a plain npm install: the addon comes from a prebuild or is built from source', () => {
     const prebuilt = packed.some((file) => /^prebuilds\/linux-x64\/.*\.node$/.test(file));
-    if (!prebuilt) expect(existsSync(join(installed, 'build', 'Release', 'fuse_lowlevel.node'))).toBe(true);
+    // With a prebuild for this platform, nothing is compiled; without one, the install builds the addon.
+    expect(existsSync(join(installed, 'build', 'Release', 'fuse_lowlevel.node'))).toBe(!prebuilt);
     expect(existsSync(join(project, 'node_modules', 'node-addon-api'))).toBe(true);
     expect(existsSync(join(project, 'node_modules', '.bin', 'fuse-lowlevel'))).toBe(true);
   });
@@ -431,6 +462,38 @@ describe('the packed package', () => {
     );
     expectSuccess(tsc, 'tsc in the consumer project');
     expect(existsSync(join(project, 'out', 'consumer.mjs'))).toBe(true);
+  });
+
+  describeMount('the test kit, from the installed package', () => {
+    it("runs the user's vitest tests: withMount, and the POSIX suite with its claims and skip rule", async () => {
+      const report = join(work, 'kit-report.json');
+      const vitest = await runIn(
+        project,
+        process.execPath,
+        [
+          join(project, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          'src/kit.test.mts',
+          '--reporter=json',
+          `--outputFile=${report}`,
+        ],
+        240_000,
+      );
+      expectSuccess(vitest, 'vitest in the consumer project');
+      const results = JSON.parse(readFileSync(report, 'utf8')) as {
+        numFailedTests: number;
+        testResults: { assertionResults: { title: string; status: string }[] }[];
+      };
+      const tests = results.testResults.flatMap((file) => file.assertionResults);
+      const titled = (status: string, pattern: RegExp) =>
+        tests.filter((t) => t.status === status && pattern.test(t.title));
+      expect(results.numFailedTests).toBe(0);
+      expect(titled('passed', /^withMount/)).toHaveLength(1);
+      expect(titled('passed', /./).length).toBeGreaterThan(10);
+      expect(titled('skipped', /SKIPPED: .*the package test runs open and rename only/).length).toBeGreaterThan(50);
+      expect(titled('skipped', /SKIPPED: packed memfs does not claim xattrs/).length).toBeGreaterThan(0);
+      expect(titled('passed', /SKIPPED/)).toEqual([]);
+    }, 300_000);
   });
 
   describeMount('mounts hello from the installed package', () => {
