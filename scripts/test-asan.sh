@@ -11,8 +11,11 @@
 #
 # How: cmake-js builds build/Debug/fuse_lowlevel.node with -fsanitize=address,
 # undefined (CMakeLists.txt, FUSE_LOWLEVEL_ASAN=ON). Node itself is not
-# instrumented, so gcc's libasan is preloaded into every process of the run
-# (vitest, its workers and the child processes the tests spawn). Reports go
+# instrumented, so gcc's libasan is preloaded (LD_PRELOAD) into vitest, and
+# inherited by its workers and the Node processes the tests spawn; the test
+# helpers (test/helpers/fuse.ts, spawnChild) keep it out of other programs
+# (sh, dd, python3 …), which are not ours to check and which gcc 12's libasan
+# may abort (dd bs=1: aligned_alloc(4096, 1)). Reports go
 # to per-process log files, never to the tests' stderr; leaks do not change
 # exit codes (exitcode=0), memory errors abort the process. Every report is
 # then sorted: "ours" when its stack has a frame in native/ or in

@@ -23,12 +23,13 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { utimesArg } from '../examples/passthrough/attrs.js';
+import { utimesArg, utimesUnit } from '../examples/passthrough/attrs.js';
 import { passthroughMountOptions, passthroughOperations } from '../examples/passthrough/index.js';
 import { InodeTable } from '../examples/passthrough/inodes.js';
 import { ReadRequest } from '../lib/index.js';
@@ -67,6 +68,20 @@ async function withPassthrough(
 }
 
 /** Runs a shell script (`set -e`) in a child and returns its stdout; fails with its stderr. */
+/**
+ * Expects time `actual` on the source after the passthrough set `ns` there:
+ * with a libuv that keeps microseconds, the one at or before `ns`; with one
+ * that keeps nanoseconds, the nearest that the double Node passes reaches —
+ * within 61 ns up to 2004 (doubles are 2^-23 s apart there).
+ */
+async function expectTimeSet(actual: bigint, ns: bigint): Promise<void> {
+  if ((await utimesUnit()) === 1000n) {
+    expect(actual).toBe(ns - (((ns % 1000n) + 1000n) % 1000n));
+  } else {
+    expect(actual > ns ? actual - ns : ns - actual, `${actual} for ${ns}`).toBeLessThanOrEqual(61n);
+  }
+}
+
 async function shOk(script: string, timeoutMs?: number): Promise<string> {
   const result = await sh(`set -e\n${script}`, timeoutMs);
   if (result.code !== 0) {
@@ -146,13 +161,38 @@ describe('passthrough handlers', () => {
     });
   });
 
-  it('pass times to utimes exactly to the microsecond, before 1970 too', () => {
-    // libuv truncates to whole microseconds; the value must land on the right one.
-    expect(utimesArg(1_700_000_000_123_456_789n)).toBeCloseTo(1_700_000_000.1234565, 6);
-    expect(utimesArg(0n)).toBe(0.0000005);
+  it('pass times to utimes centred on the unit libuv keeps, before 1970 too', () => {
+    // libuv truncates towards zero to its unit; the value must land on the right one.
+    expect(utimesArg(1_700_000_000_123_456_789n, 1000n)).toBeCloseTo(1_700_000_000.1234565, 6);
+    expect(utimesArg(0n, 1000n)).toBe(0.0000005);
     // Node reads negative numbers as "now": earlier times go as numeric strings.
-    expect(utimesArg(-1_500_000_000n)).toBe('-1.5000005');
-    expect(utimesArg(-1n)).toBe('-0.0000015');
+    expect(utimesArg(-1_500_000_000n, 1000n)).toBe('-1.5000005');
+    expect(utimesArg(-1n, 1000n)).toBe('-0.0000015');
+    // To the nanosecond: half a nanosecond is below what a double holds of a 2010 time.
+    expect(utimesArg(1_262_304_000_000_000_000n, 1n)).toBe(1_262_304_000);
+    expect(utimesArg(1n, 1n)).toBe(0.0000000015);
+    expect(utimesArg(-1n, 1n)).toBe('-0.0000000015');
+    expect(utimesArg(-315_619_199_750_000_000n, 1n)).toBe('-315619199.7500000005');
+  });
+
+  it("find the unit this Node's utimes keeps: µs before libuv 1.52, ns since", async () => {
+    const [major = 0, minor = 0] = process.versions.uv.split('.').map(Number);
+    expect(await utimesUnit()).toBe(major > 1 || minor >= 52 ? 1n : 1000n);
+  });
+
+  it('land utimes on the time asked for, to the unit libuv keeps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fuse-lowlevel-utimes-'));
+    try {
+      const file = join(dir, 'f');
+      writeFileSync(file, '');
+      const unit = await utimesUnit();
+      for (const ns of [981_173_106_987_654_321n, 1_262_304_000_000_000_000n, -315_619_199_750_000_000n, -1n, 0n]) {
+        utimesSync(file, utimesArg(ns, unit), utimesArg(ns, unit));
+        await expectTimeSet(lstatSync(file, { bigint: true }).mtimeNs, ns);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -259,7 +299,7 @@ describeMount('passthrough: mirroring', () => {
       expect(lstatSync(join(src, 'h'), { bigint: true }).ino).toBe(g.ino);
       expect(g.nlink).toBe(2n);
       expect(Number(g.mode) & 0o7777).toBe(0o640);
-      expect(g.mtimeNs).toBe(981_173_106_123_456_000n); // µs kept (Node's utimes)
+      await expectTimeSet(g.mtimeNs, 981_173_106_123_456_789n);
       expect(readlinkSync(join(src, 's'))).toBe('g');
       expect(existsSync(join(src, 'f'))).toBe(false);
       expect(existsSync(join(src, 'd/e'))).toBe(false);
@@ -579,18 +619,21 @@ print(json.dumps(r))`);
     );
   });
 
-  it('times: set to the microsecond, before 1970 too; setting one keeps the other', async () => {
+  it('times: set to the unit libuv keeps, before 1970 too; setting one keeps the other', async () => {
     await withPassthrough(async (mnt, src) => {
+      const mtime = (name: string): bigint => lstatSync(join(src, name), { bigint: true }).mtimeNs;
       await shOk(`cd '${mnt}'; export TZ=UTC
         touch -d '2001-02-03 04:05:06.987654321' f
-        touch -m -d '1960-01-01 00:00:00.25' old
+        touch -m -d '1960-01-01 00:00:00.25' old`);
+      const set = mtime('f');
+      await expectTimeSet(set, 981_173_106_987_654_321n);
+      expect(mtime('old')).toBe(-315_619_199_750_000_000n);
+      await shOk(`cd '${mnt}'; export TZ=UTC
         touch -a -d '2010-01-01' f
         ln -s f l && touch -h -d '2005-05-05' l`);
-      const f = lstatSync(join(src, 'f'), { bigint: true });
-      expect([f.atimeNs, f.mtimeNs]).toEqual([1_262_304_000_000_000_000n, 981_173_106_987_654_000n]);
-      expect(lstatSync(join(src, 'old'), { bigint: true }).mtimeNs).toBe(-315_619_199_750_000_000n);
-      expect(lstatSync(join(src, 'l'), { bigint: true }).mtimeNs).toBe(1_115_251_200_000_000_000n);
-      expect(lstatSync(join(src, 'f'), { bigint: true }).mtimeNs).toBe(981_173_106_987_654_000n); // not followed
+      expect(lstatSync(join(src, 'f'), { bigint: true }).atimeNs).toBe(1_262_304_000_000_000_000n);
+      expect(mtime('f')).toBe(set); // kept by the atime change, and not followed from the link
+      expect(mtime('l')).toBe(1_115_251_200_000_000_000n);
     });
   });
 });

@@ -7,7 +7,7 @@ import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { chmod, type FileHandle, lchown, lutimes, readlink, statfs, truncate, utimes } from 'node:fs/promises';
 import { FuseError, type Operations } from '../../lib/index.js';
-import { nowNs, toAttr, utimesArg } from './attrs.js';
+import { nowNs, toAttr, utimesArg, utimesUnit } from './attrs.js';
 import type { Mirror } from './mirror.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -63,8 +63,9 @@ export function attributeOperations(mirror: Mirror): Operations {
         // Node's utimes sets both times (no UTIME_OMIT): keep the one not asked for.
         const now = nowNs();
         const st = req.atime === undefined || req.mtime === undefined ? await current() : undefined;
-        const atime = utimesArg(req.atime === 'now' ? now : (req.atime ?? (st as BigIntStats).atimeNs));
-        const mtime = utimesArg(req.mtime === 'now' ? now : (req.mtime ?? (st as BigIntStats).mtimeNs));
+        const unit = await utimesUnit();
+        const atime = utimesArg(req.atime === 'now' ? now : (req.atime ?? (st as BigIntStats).atimeNs), unit);
+        const mtime = utimesArg(req.mtime === 'now' ? now : (req.mtime ?? (st as BigIntStats).mtimeNs), unit);
         if (handle) await handle.utimes(atime, mtime);
         else await atPath((path) => (symlink ? lutimes : utimes)(path, atime, mtime));
       }

@@ -58,10 +58,12 @@
  * - Names must be valid UTF-8 (Node's and this library's strings).
  * - rename: RENAME_NOREPLACE and RENAME_EXCHANGE answer EINVAL (as in
  *   passthrough_ll): Node has no renameat2, and emulating them is not atomic.
- * - Times: Node's utimes keeps microseconds, not nanoseconds (exact to the
- *   µs). It also cannot leave one time alone (UTIME_OMIT), so setting only
- *   atime or only mtime rewrites the other with its current value, truncated
- *   to the µs; 'now' is the server's clock, to the ms.
+ * - Times: Node's utimes takes seconds as a double. With Node 20's libuv it
+ *   keeps whole microseconds (times are exact to the µs); with Node 24's it
+ *   keeps nanoseconds, as far as a double holds them (within 120 ns for
+ *   today's times). It also cannot leave one time alone (UTIME_OMIT), so
+ *   setting only atime or only mtime rewrites the other with its current
+ *   value, to that precision; 'now' is the server's clock, to the ms.
  * - mknod: regular files and unix sockets only (a socket is bound to a
  *   temporary name, hard-linked into place, then closed). FIFOs and device
  *   nodes answer EPERM: Node cannot create them.
