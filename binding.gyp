@@ -24,7 +24,7 @@
       "conditions": [
         ["static_libfuse==1", {
           "libraries": ["<!(pkg-config --variable=libdir fuse3)/libfuse3.a", "-lpthread", "-ldl", "-lrt"],
-          "ldflags": ["-Wl,--version-script=<(module_root_dir)/native/libfuse-static.ver"]
+          "ldflags": ["-static-libstdc++", "-Wl,--gc-sections", "-Wl,--version-script=<(module_root_dir)/native/libfuse-static.ver"]
         }, {
           "libraries": ["<!@(pkg-config --libs fuse3)"]
         }]
