@@ -201,8 +201,8 @@ export interface NativeAddon {
   replyStatfs(id: number, stats: Float64Array): ReplyResult;
   replyXattr(id: number, size: number): ReplyResult;
   /** names: the entry names separated by NUL. values: per name, the next offset then
-   * LAYOUT.entry then LAYOUT.attr. Returns how many entries fit in `size` bytes and
-   * were sent, or -1. */
+   * LAYOUT.entry then LAYOUT.attr when `plus`, else the next offset, the ino and the
+   * mode (3 numbers). Returns how many entries fit in `size` bytes and were sent, or -1. */
   replyDirents(id: number, plus: boolean, size: number, names: string, values: Float64Array): number;
 
   /** count: bytes written (write, copyFileRange). */

@@ -211,14 +211,17 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     );
   }
 
-  /** The listing of `dir` after `offset`: '.', '..', then the entries by cookie. */
-  function* listing(dir: DirInode, offset: number): Generator<[name: string, inode: Inode, next: number]> {
-    if (offset < DOT_COOKIE) yield ['.', dir, DOT_COOKIE];
-    if (offset < DOTDOT_COOKIE) yield ['..', table.get(dir.parent) ?? dir, DOTDOT_COOKIE];
-    for (const entry of dir.entries.after(offset)) {
+  /**
+   * Lists `dir` after `offset` — '.', '..', then the entries by cookie — to
+   * `add` until it returns false (the reply is full).
+   */
+  function listing(dir: DirInode, offset: number, add: (name: string, inode: Inode, next: number) => boolean): void {
+    if (offset < DOT_COOKIE && !add('.', dir, DOT_COOKIE)) return;
+    if (offset < DOTDOT_COOKIE && !add('..', table.get(dir.parent) ?? dir, DOTDOT_COOKIE)) return;
+    dir.entries.forEachAfter(offset, (entry) => {
       const inode = table.get(entry.ino);
-      if (inode !== undefined) yield [entry.name, inode, entry.cookie];
-    }
+      return inode === undefined || add(entry.name, inode, entry.cookie);
+    });
   }
 
   // --- the operations --------------------------------------------------------
@@ -472,9 +475,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdir(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      for (const [name, inode, next] of listing(dir, req.offset)) {
-        if (!req.add(name, inode.ino, inode.mode, next)) break;
-      }
+      listing(dir, req.offset, (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
       touchAtime(dir);
       req.replyDirents();
     },
@@ -482,11 +483,12 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdirplus(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      for (const [name, inode, next] of listing(dir, req.offset)) {
-        if (!req.add(name, attrEntry(inode, dir), next)) break;
+      listing(dir, req.offset, (name, inode, next) => {
+        if (!req.add(name, attrEntry(inode, dir), next)) return false;
         // Each entry but '.' and '..' gives the kernel a lookup reference.
         if (next > DOTDOT_COOKIE) table.remember(inode);
-      }
+        return true;
+      });
       touchAtime(dir);
       req.replyDirents();
     },
