@@ -22,6 +22,8 @@ namespace fl {
 namespace {
 
 constexpr int kNotPending = -1;
+// replyBufs: libfuse adds one iovec for the header, and writev takes at most IOV_MAX (1024).
+constexpr uint32_t kMaxReplyParts = 256;
 
 uint64_t U64(double d) { return (d >= 0 && d < 18446744073709551616.0) ? static_cast<uint64_t>(d) : 0; }
 int64_t I64(double d) {
@@ -159,6 +161,33 @@ Napi::Value Addon::ReplyBuf(const Napi::CallbackInfo& info) {
   if (empty) return Result(info.Env(), fuse_reply_buf(req, nullptr, 0));
   Napi::Uint8Array data = info[1].As<Napi::Uint8Array>();
   return Result(info.Env(), fuse_reply_buf(req, reinterpret_cast<const char*>(data.Data()), data.ByteLength()));
+}
+
+// replyBufs(id, parts: Uint8Array[]): the parts in order, written to the
+// kernel with one writev (fuse_reply_iov), so pieces of memory that are not
+// contiguous need no concatenation. At most kMaxReplyParts parts.
+Napi::Value Addon::ReplyBufs(const Napi::CallbackInfo& info) {
+  bool ok = info.Length() > 1 && info[1].IsArray();
+  const uint32_t count = ok ? info[1].As<Napi::Array>().Length() : 0;
+  ok = ok && count <= kMaxReplyParts;
+  std::vector<iovec> iov;
+  if (ok) {
+    Napi::Array parts = info[1].As<Napi::Array>();
+    iov.reserve(count);
+    for (uint32_t i = 0; i < count && ok; ++i) {
+      Napi::Value part = parts.Get(i);
+      ok = part.IsTypedArray() && part.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+      if (!ok) break;
+      Napi::Uint8Array bytes = part.As<Napi::Uint8Array>();
+      if (bytes.ByteLength() > 0) iov.push_back(iovec{bytes.Data(), bytes.ByteLength()});
+    }
+  }
+  // Parts are read before the request is taken: a getter on the array cannot
+  // run after the request is gone. The pointers stay valid: nothing below
+  // runs JS.
+  FL_TAKE_OR_RETURN(req, info, ok, "replyBufs(id, parts: Uint8Array[])");
+  if (iov.empty()) return Result(info.Env(), fuse_reply_buf(req, nullptr, 0));
+  return Result(info.Env(), fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size())));
 }
 
 // replyFd(id, fd, position, size): the data is spliced from the fd to the

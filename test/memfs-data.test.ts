@@ -153,6 +153,9 @@ describe('memfs SparseData', () => {
           default: {
             const read = data.read(at, length);
             expect(read.equals(model.read(at, length)), where).toBe(true);
+            const parts = data.readv(at, length);
+            expect(Buffer.concat(parts).equals(read), where).toBe(true);
+            expect(parts.length, where).toBeLessThanOrEqual(2 * Math.ceil(length / CHUNK_SIZE + 1));
           }
         }
         expect(data.size, where).toBe(model.size);

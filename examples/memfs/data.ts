@@ -4,8 +4,8 @@
  * zeros, and a chunk with no pages takes no memory. Writes at any offset only
  * ever grow the file; only truncate shrinks it.
  *
- * Reads inside one chunk answer with a view of the stored bytes (no copy, no
- * garbage), which is why `read` returns memory that must not be modified.
+ * Reads answer with views of the stored bytes (no copy, no garbage), which is
+ * why `readv` and `read` return memory that must not be modified.
  * @module
  */
 
@@ -99,20 +99,35 @@ export class SparseData {
 
   /**
    * Up to `length` bytes at `offset` (fewer at end of file; holes read as
-   * zeros). Inside one chunk this is a view of the stored bytes, valid until
-   * the next change and never to be modified; across chunks, a copy.
+   * zeros), as views of the stored bytes and of shared zeros, one or two per
+   * chunk: valid until the next change, never to be modified.
+   */
+  readv(offset: number, length: number): Buffer[] {
+    const end = Math.min(this.size, offset + length);
+    const parts: Buffer[] = [];
+    for (let pos = offset; pos < end; ) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const start = index * CHUNK_SIZE;
+      const from = pos - start;
+      const to = Math.min(CHUNK_SIZE, end - start);
+      const bytes = this.#chunks.get(index)?.bytes;
+      // A chunk's bytes may stop short of it: the rest is a hole.
+      const stored = bytes === undefined ? from : Math.max(from, Math.min(to, bytes.length));
+      if (bytes !== undefined && stored > from) parts.push(bytes.subarray(from, stored));
+      if (to > stored) parts.push(ZEROS.subarray(0, to - stored));
+      pos = start + to;
+    }
+    return parts;
+  }
+
+  /**
+   * Up to `length` bytes at `offset`, as one Buffer: a view (see
+   * {@link readv}) when the range lies in one chunk, else a copy.
    */
   read(offset: number, length: number): Buffer {
-    const end = Math.min(this.size, offset + length);
-    if (end <= offset) return EMPTY;
-    const index = Math.floor(offset / CHUNK_SIZE);
-    const start = index * CHUNK_SIZE;
-    if (end - start <= CHUNK_SIZE) {
-      const chunk = this.#chunks.get(index);
-      if (chunk === undefined) return ZEROS.subarray(0, end - offset);
-      if (end - start <= chunk.bytes.length) return chunk.bytes.subarray(offset - start, end - start);
-    }
-    return this.#copyOut(offset, end);
+    const parts = this.readv(offset, length);
+    if (parts.length === 0) return EMPTY;
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   /**
@@ -256,7 +271,7 @@ export class SparseData {
     const count = Math.max(0, Math.min(length, source.size - from));
     if (count === 0) return 0;
     // Copy the bytes and map the holes first: the ranges may be in the same file.
-    const bytes = source.#copyOut(from, from + count);
+    const bytes = Buffer.concat(source.readv(from, count)); // always a copy
     const end = from + count;
     const holes: [start: number, end: number][] = [];
     for (let pos = from; pos < end; ) {
@@ -283,19 +298,6 @@ export class SparseData {
     this.#pages = 0;
     this.#chunks.clear();
     this.size = 0;
-  }
-
-  /** A fresh copy of bytes [offset, end), holes as zeros (end ≤ size). */
-  #copyOut(offset: number, end: number): Buffer {
-    const out = Buffer.allocUnsafe(end - offset);
-    this.#eachChunk(offset, end, (index, from, to) => {
-      const at = index * CHUNK_SIZE + from - offset;
-      const bytes = this.#chunks.get(index)?.bytes;
-      const stored = bytes === undefined ? from : Math.max(from, Math.min(to, bytes.length));
-      if (bytes !== undefined && stored > from) bytes.copy(out, at, from, stored);
-      if (to > stored) out.fill(0, at + stored - from, at + to - from);
-    });
-    return out;
   }
 
   /** Calls `fn` for each chunk [offset, end) touches, with the range inside it. */
