@@ -550,7 +550,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const inode = inodeOf(req.ino);
       perms.xattr(inode, callerOf(req), req.name, false);
       const value = inode.xattrs.get(req.name);
-      if (value === undefined) throw new FuseError('ENODATA');
+      // Replied, not thrown: the kernel asks for security.capability before
+      // every write, and an Error (with its stack trace) per write shows.
+      if (value === undefined) return req.replyError('ENODATA');
       req.replyValue(value);
     },
 
