@@ -57,8 +57,10 @@ export const CONN_FIELDS = [
 
 export const ATTR_LENGTH = ATTR_FIELDS.length;
 export const ENTRY_LENGTH = ENTRY_FIELDS.length + ATTR_LENGTH;
-/** A dirent value record: next offset, then an entry. */
+/** A readdirplus value record: next offset, then an entry. */
 export const DIRENT_LENGTH = 1 + ENTRY_LENGTH;
+/** A readdir value record: next offset, ino, mode. */
+export const DIRENT_PLAIN_LENGTH = 3;
 
 const UINT32_MAX = 0xffffffff;
 const NS_PER_S = 1_000_000_000n;

@@ -76,6 +76,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceMethod<&Addon::ReplyReadlink>("replyReadlink"),
                            InstanceMethod<&Addon::ReplyOpen>("replyOpen"),
                            InstanceMethod<&Addon::ReplyBuf>("replyBuf"),
+                           InstanceMethod<&Addon::ReplyBufs>("replyBufs"),
                            InstanceMethod<&Addon::ReplyFd>("replyFd"),
                            InstanceMethod<&Addon::ReplyStatfs>("replyStatfs"),
                            InstanceMethod<&Addon::ReplyXattr>("replyXattr"),

@@ -25,6 +25,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value ReplyReadlink(const Napi::CallbackInfo& info);
   Napi::Value ReplyOpen(const Napi::CallbackInfo& info);
   Napi::Value ReplyBuf(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBufs(const Napi::CallbackInfo& info);
   Napi::Value ReplyFd(const Napi::CallbackInfo& info);
   Napi::Value ReplyStatfs(const Napi::CallbackInfo& info);
   Napi::Value ReplyXattr(const Napi::CallbackInfo& info);

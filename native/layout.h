@@ -29,7 +29,9 @@ namespace statfs { enum : int { FL_STATFS_FIELDS(FL_INDEX) kLength }; }
 namespace conn { enum : int { FL_CONN_FIELDS(FL_INDEX) kLength }; }
 #undef FL_INDEX
 
-// A directory entry for replyDirents: the next offset, then an entry + attr.
+// A readdirplus entry for replyDirents: the next offset, then an entry + attr.
 namespace dirent { enum : int { kNextOffset = 0, kEntry = 1, kLength = 1 + entry::kLength + attr::kLength }; }
+// A readdir entry for replyDirents: the next offset, the inode, the mode (only its type bits count).
+namespace direntPlain { enum : int { kNextOffset = 0, kIno = 1, kMode = 2, kLength = 3 }; }
 
 }  // namespace fl

@@ -22,6 +22,8 @@ namespace fl {
 namespace {
 
 constexpr int kNotPending = -1;
+// replyBufs: libfuse adds one iovec for the header, and writev takes at most IOV_MAX (1024).
+constexpr uint32_t kMaxReplyParts = 256;
 
 uint64_t U64(double d) { return (d >= 0 && d < 18446744073709551616.0) ? static_cast<uint64_t>(d) : 0; }
 int64_t I64(double d) {
@@ -161,6 +163,33 @@ Napi::Value Addon::ReplyBuf(const Napi::CallbackInfo& info) {
   return Result(info.Env(), fuse_reply_buf(req, reinterpret_cast<const char*>(data.Data()), data.ByteLength()));
 }
 
+// replyBufs(id, parts: Uint8Array[]): the parts in order, written to the
+// kernel with one writev (fuse_reply_iov), so pieces of memory that are not
+// contiguous need no concatenation. At most kMaxReplyParts parts.
+Napi::Value Addon::ReplyBufs(const Napi::CallbackInfo& info) {
+  bool ok = info.Length() > 1 && info[1].IsArray();
+  const uint32_t count = ok ? info[1].As<Napi::Array>().Length() : 0;
+  ok = ok && count <= kMaxReplyParts;
+  std::vector<iovec> iov;
+  if (ok) {
+    Napi::Array parts = info[1].As<Napi::Array>();
+    iov.reserve(count);
+    for (uint32_t i = 0; i < count && ok; ++i) {
+      Napi::Value part = parts.Get(i);
+      ok = part.IsTypedArray() && part.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+      if (!ok) break;
+      Napi::Uint8Array bytes = part.As<Napi::Uint8Array>();
+      if (bytes.ByteLength() > 0) iov.push_back(iovec{bytes.Data(), bytes.ByteLength()});
+    }
+  }
+  // Parts are read before the request is taken: a getter on the array cannot
+  // run after the request is gone. The pointers stay valid: nothing below
+  // runs JS.
+  FL_TAKE_OR_RETURN(req, info, ok, "replyBufs(id, parts: Uint8Array[])");
+  if (iov.empty()) return Result(info.Env(), fuse_reply_buf(req, nullptr, 0));
+  return Result(info.Env(), fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size())));
+}
+
 // replyFd(id, fd, position, size): the data is spliced from the fd to the
 // kernel without passing through JS (a copy when splice is unavailable).
 Napi::Value Addon::ReplyFd(const Napi::CallbackInfo& info) {
@@ -207,42 +236,53 @@ Napi::Value Addon::ReplyXattr(const Napi::CallbackInfo& info) {
 
 // replyDirents(id, plus: boolean, size, names: string, values: Float64Array)
 // `names` holds the entry names separated by NUL (names never contain one), so
-// a listing costs one string conversion, not one per entry. Packs as many
-// entries as fit in `size` bytes and returns how many were packed, or -1 if
-// the id is not pending. For readdir only the entry's ino and the attr's mode
-// are used; for readdirplus the whole entry counts as a lookup.
+// a listing costs one string conversion, not one per entry. `values` holds,
+// per entry, the next offset then an entry + attr (readdirplus, which counts
+// as a lookup) or the inode and mode (readdir). Packs as many entries as fit
+// in `size` bytes and returns how many were packed, or -1 if the id is not
+// pending.
 Napi::Value Addon::ReplyDirents(const Napi::CallbackInfo& info) {
   bool ok = info.Length() > 4 && info[1].IsBoolean() && info[3].IsString() && info[4].IsTypedArray();
   const double size = Number(info, 2, &ok);
+  const bool plus = ok && info[1].As<Napi::Boolean>();
+  const size_t stride = plus ? size_t{dirent::kLength} : size_t{direntPlain::kLength};
   const size_t count = ok && info[4].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array
-                           ? info[4].As<Napi::Float64Array>().ElementLength() / dirent::kLength
+                           ? info[4].As<Napi::Float64Array>().ElementLength() / stride
                            : 0;
-  const double* values = count > 0 ? Floats(info, 4, count * dirent::kLength) : nullptr;
+  const double* values = count > 0 ? Floats(info, 4, count * stride) : nullptr;
   FL_TAKE_OR_RETURN(req, info, ok && (count == 0 || values != nullptr) && size >= 0 && size <= (1 << 24),
                     "replyDirents(id, plus: boolean, size: number, names: string, values: Float64Array)");
-  const bool plus = info[1].As<Napi::Boolean>();
+  // NUL-terminated in place: each name is a C string at its start.
   const std::string names = info[3].As<Napi::String>();
   std::vector<char> buf(static_cast<size_t>(size));
   size_t used = 0;
   size_t sent = 0;
   size_t nameStart = 0;
-  for (; sent < count && nameStart <= names.size(); ++sent) {
-    const size_t nameEnd = std::min(names.find('\0', nameStart), names.size());
-    const std::string name = names.substr(nameStart, nameEnd - nameStart);
-    nameStart = nameEnd + 1;
-    const double* v = values + sent * dirent::kLength;
-    const off_t next = I64(v[dirent::kNextOffset]);
-    fuse_entry_param e;
-    ToEntry(v + dirent::kEntry, &e);
-    e.attr.st_ino = e.ino;
-    const size_t need = plus ? fuse_add_direntry_plus(req, nullptr, 0, name.c_str(), &e, next)
-                             : fuse_add_direntry(req, nullptr, 0, name.c_str(), &e.attr, next);
-    if (used + need > buf.size()) break;
+  // readdir: fuse_add_direntry reads only st_ino and st_mode.
+  struct stat st;
+  std::memset(&st, 0, sizeof st);
+  for (; sent < count && nameStart < names.size(); ++sent) {
+    const char* name = names.c_str() + nameStart;
+    const size_t nameLength = std::strlen(name);
+    if (nameLength == 0) break;  // lib/ never sends an empty name
+    nameStart += nameLength + 1;
+    const double* v = values + sent * stride;
+    const off_t next = I64(v[0]);
+    // libfuse adds the entry only if it fits, and returns its size either way.
+    char* at = buf.data() + used;
+    const size_t room = buf.size() - used;
+    size_t need;
     if (plus) {
-      fuse_add_direntry_plus(req, buf.data() + used, buf.size() - used, name.c_str(), &e, next);
+      fuse_entry_param e;
+      ToEntry(v + dirent::kEntry, &e);
+      e.attr.st_ino = e.ino;
+      need = fuse_add_direntry_plus(req, at, room, name, &e, next);
     } else {
-      fuse_add_direntry(req, buf.data() + used, buf.size() - used, name.c_str(), &e.attr, next);
+      st.st_ino = U64(v[direntPlain::kIno]);
+      st.st_mode = static_cast<mode_t>(U64(v[direntPlain::kMode]));
+      need = fuse_add_direntry(req, at, room, name, &st, next);
     }
+    if (need > room) break;
     used += need;
   }
   // A failed send means the caller is gone; the request is finished either way.

@@ -198,9 +198,15 @@ bool Session::Submit(Record&& record) {
 
 bool Session::FromSelf(pid_t callerThread) {
   if (selfRequestSeen_.load(std::memory_order_relaxed) || callerThread <= 0) return false;
+  if (callerThread == lastForeignCaller_.load(std::memory_order_relaxed)) return false;
   // The kernel reports the calling thread; tgkill with signal 0 tells whether
-  // that thread belongs to this process.
-  if (callerThread != selfPid_ && syscall(SYS_tgkill, selfPid_, callerThread, 0) != 0) return false;
+  // that thread belongs to this process. (A thread id reused by a thread of
+  // ours right after a foreign thread ended could go unnoticed: this only
+  // decides a one-time warning.)
+  if (callerThread != selfPid_ && syscall(SYS_tgkill, selfPid_, callerThread, 0) != 0) {
+    lastForeignCaller_.store(callerThread, std::memory_order_relaxed);
+    return false;
+  }
   selfRequestSeen_ = true;
   return true;
 }

@@ -83,6 +83,9 @@ class Session : public Napi::ObjectWrap<Session> {
   pid_t selfPid_ = 0;
   bool selfRequestReported_ = false;
   std::atomic<bool> selfRequestSeen_{false};
+  // The last caller thread found not to be ours: a client making request
+  // after request costs one tgkill, not one each.
+  std::atomic<pid_t> lastForeignCaller_{0};
 
   fuse_session* se_ = nullptr;
   bool mounted_ = false;

@@ -120,6 +120,9 @@ describe('requests offer only their own replies', () => {
     const req = {} as ReadRequest;
     req.replyBuf(Buffer.alloc(1));
     req.replyBuf(new Uint8Array(1));
+    req.replyBufs([Buffer.alloc(1), new Uint8Array(2)]);
+    // @ts-expect-error replyBufs takes an array of parts
+    req.replyBufs(Buffer.alloc(1));
     req.replyFd(3);
     req.replyFd(3, 0, 4096);
     expectTypeOf(req.offset).toEqualTypeOf<number>();

@@ -21,7 +21,17 @@ import {
 } from '../lib/layout.js';
 import { resolveOptions } from '../lib/options.js';
 import type { Attr, Entry, StatfsInfo } from '../lib/types.js';
-import { cString, fileName, object, optionalUint, rangeError, seconds, typeError, uint } from '../lib/validate.js';
+import {
+  cString,
+  fileName,
+  fileNameBytes,
+  object,
+  optionalUint,
+  rangeError,
+  seconds,
+  typeError,
+  uint,
+} from '../lib/validate.js';
 
 /** Runs `fn` and returns what it threw (failing the test if it did not throw). */
 function thrown(fn: () => unknown): Error {
@@ -117,6 +127,39 @@ describe('validate', () => {
       expect(e).toBeInstanceOf(RangeError);
       expect(e.message).toMatch(/^w: name must be a non-empty name of at most 255 bytes without '\/' or NUL, got "/);
     }
+  });
+
+  it('fileNameBytes counts UTF-8 bytes as Buffer.byteLength does (pairs, lone surrogates, 2- and 3-byte characters)', () => {
+    const pieces = [
+      'a',
+      'Z',
+      '.',
+      'é',
+      'ß',
+      '€',
+      '中',
+      '😀',
+      '\ud800',
+      '\udfff',
+      '\u07ff',
+      '\u0800',
+      '\uffff',
+      '\u007f',
+    ];
+    let state = 1;
+    for (let i = 0; i < 2000; i++) {
+      let name = '';
+      const n = 1 + (i % 90);
+      for (let k = 0; k < n; k++) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        name += pieces[state % pieces.length];
+      }
+      const bytes = Buffer.byteLength(name);
+      expect(fileNameBytes(name), JSON.stringify(name)).toBe(bytes <= 255 && name.length <= 255 ? bytes : -1);
+    }
+    expect(fileNameBytes('😀'.repeat(63))).toBe(252);
+    expect(fileNameBytes('😀'.repeat(64))).toBe(-1);
+    for (const bad of ['', '/', 'a/', '\0', 'é\0']) expect(fileNameBytes(bad)).toBe(-1);
   });
 
   it('cString counts bytes and rejects NUL', () => {

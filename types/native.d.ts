@@ -197,12 +197,14 @@ export interface NativeAddon {
   /** flags: bit 0 direct_io, 1 keep_cache, 2 nonseekable, 3 cache_readdir, 4 noflush. */
   replyOpen(id: number, fh: number, flags: number): ReplyResult;
   replyBuf(id: number, data?: Uint8Array): ReplyResult;
+  /** The parts in order, in one writev (fuse_reply_iov); at most 256 of them. */
+  replyBufs(id: number, parts: readonly Uint8Array[]): ReplyResult;
   replyFd(id: number, fd: number, position: number, size: number): ReplyResult;
   replyStatfs(id: number, stats: Float64Array): ReplyResult;
   replyXattr(id: number, size: number): ReplyResult;
   /** names: the entry names separated by NUL. values: per name, the next offset then
-   * LAYOUT.entry then LAYOUT.attr. Returns how many entries fit in `size` bytes and
-   * were sent, or -1. */
+   * LAYOUT.entry then LAYOUT.attr when `plus`, else the next offset, the ino and the
+   * mode (3 numbers). Returns how many entries fit in `size` bytes and were sent, or -1. */
   replyDirents(id: number, plus: boolean, size: number, names: string, values: Float64Array): number;
 
   /** count: bytes written (write, copyFileRange). */

@@ -1,12 +1,24 @@
 /**
- * A regular file's bytes as a sparse set of fixed-size pages. A page that was
- * never written is a hole: it reads as zeros and takes no memory. Writes at
- * any offset only ever grow the file; only truncate shrinks it.
+ * A regular file's bytes, stored in chunks of 128 KiB with a bitmap of the
+ * 4 KiB pages each holds. A page that was never written is a hole: it reads as
+ * zeros, and a chunk with no pages takes no memory. Writes at any offset only
+ * ever grow the file; only truncate shrinks it.
+ *
+ * Reads answer with views of the stored bytes (no copy, no garbage), which is
+ * why `readv` and `read` return memory that must not be modified.
  * @module
  */
 
 /** The page size in bytes: the unit of allocation, of holes, and of `st_blocks`. */
 export const PAGE_SIZE = 4096;
+/** Pages per chunk: one bit each in a chunk's 32-bit page map. */
+const CHUNK_PAGES = 32;
+/** The chunk size in bytes: the unit of storage. */
+export const CHUNK_SIZE = PAGE_SIZE * CHUNK_PAGES;
+
+/** Read-only zeros that hole reads answer with (never handed out for writing). */
+const ZEROS = Buffer.alloc(CHUNK_SIZE);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Shared accounting of allocated pages against a capacity, so statfs can tell
@@ -33,11 +45,45 @@ export class NoSpaceError extends Error {
   readonly code = 'ENOSPC';
 }
 
+/**
+ * One chunk: `bytes` covers at least its allocated pages (it grows in powers
+ * of two up to CHUNK_SIZE, so small files stay small). Every byte outside an
+ * allocated page, and every byte at or past the file's size, is zero.
+ */
+interface Chunk {
+  bytes: Buffer;
+  /** Bit i set: page i of the chunk is allocated. */
+  pages: number;
+}
+
+/** The number of set bits in a 32-bit value. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** The index of the lowest set bit of a non-zero 32-bit value. */
+function lowestBit(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/** The page bits of a chunk from page `first` up to, not including, page `end` (0 ≤ first < end ≤ 32). */
+function pageBits(first: number, end: number): number {
+  return (end >= CHUNK_PAGES ? -1 : (1 << end) - 1) & ~((1 << first) - 1);
+}
+
+/** The page bits touched by bytes [from, to) of a chunk (from < to). */
+function touchedPages(from: number, to: number): number {
+  return pageBits(Math.floor(from / PAGE_SIZE), Math.ceil(to / PAGE_SIZE));
+}
+
 /** A sparse file body: `size` bytes, of which only the written pages are stored. */
 export class SparseData {
-  /** Pages by index (offset / PAGE_SIZE). A missing index is a hole. */
-  readonly #pages = new Map<number, Buffer>();
+  /** Chunks by index (offset / CHUNK_SIZE). A missing index is a hole. */
+  readonly #chunks = new Map<number, Chunk>();
   readonly #space: Space;
+  #pages = 0;
   /** The file size in bytes (may extend past the last page: a trailing hole). */
   size = 0;
 
@@ -48,22 +94,40 @@ export class SparseData {
 
   /** Pages allocated, for `st_blocks`. */
   get allocatedPages(): number {
-    return this.#pages.size;
+    return this.#pages;
   }
 
-  /** Copies up to `length` bytes at `offset` (fewer at end of file; holes read as zeros). */
-  read(offset: number, length: number): Buffer {
+  /**
+   * Up to `length` bytes at `offset` (fewer at end of file; holes read as
+   * zeros), as views of the stored bytes and of shared zeros, one or two per
+   * chunk: valid until the next change, never to be modified.
+   */
+  readv(offset: number, length: number): Buffer[] {
     const end = Math.min(this.size, offset + length);
-    if (end <= offset) return Buffer.alloc(0);
-    const out = Buffer.alloc(end - offset);
+    const parts: Buffer[] = [];
     for (let pos = offset; pos < end; ) {
-      const index = Math.floor(pos / PAGE_SIZE);
-      const within = pos - index * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, end - pos);
-      this.#pages.get(index)?.copy(out, pos - offset, within, within + n);
-      pos += n;
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const start = index * CHUNK_SIZE;
+      const from = pos - start;
+      const to = Math.min(CHUNK_SIZE, end - start);
+      const bytes = this.#chunks.get(index)?.bytes;
+      // A chunk's bytes may stop short of it: the rest is a hole.
+      const stored = bytes === undefined ? from : Math.max(from, Math.min(to, bytes.length));
+      if (bytes !== undefined && stored > from) parts.push(bytes.subarray(from, stored));
+      if (to > stored) parts.push(ZEROS.subarray(0, to - stored));
+      pos = start + to;
     }
-    return out;
+    return parts;
+  }
+
+  /**
+   * Up to `length` bytes at `offset`, as one Buffer: a view (see
+   * {@link readv}) when the range lies in one chunk, else a copy.
+   */
+  read(offset: number, length: number): Buffer {
+    const parts = this.readv(offset, length);
+    if (parts.length === 0) return EMPTY;
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   /**
@@ -73,24 +137,30 @@ export class SparseData {
    */
   write(offset: number, data: Uint8Array): void {
     if (data.length === 0) return;
-    this.#reserve(offset, offset + data.length);
-    for (let pos = offset, from = 0; from < data.length; ) {
-      const index = Math.floor(pos / PAGE_SIZE);
-      const within = pos - index * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, data.length - from);
-      this.#page(index).set(data.subarray(from, from + n), within);
-      pos += n;
-      from += n;
+    const end = offset + data.length;
+    this.#reserve(offset, end);
+    for (let pos = offset; pos < end; ) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const from = pos - index * CHUNK_SIZE;
+      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+      const chunk = this.#chunk(index, to);
+      chunk.bytes.set(
+        pos === offset && end - pos === to - from ? data : data.subarray(pos - offset, pos - offset + to - from),
+        from,
+      );
+      this.#mark(chunk, touchedPages(from, to));
+      pos += to - from;
     }
-    this.size = Math.max(this.size, offset + data.length);
+    this.size = Math.max(this.size, end);
   }
 
   /** Allocates (zeroed) pages over [offset, offset + length) without changing bytes or size. */
   allocate(offset: number, length: number): void {
     if (length <= 0) return;
     this.#reserve(offset, offset + length);
-    const last = Math.floor((offset + length - 1) / PAGE_SIZE);
-    for (let index = Math.floor(offset / PAGE_SIZE); index <= last; index++) this.#page(index);
+    this.#eachChunk(offset, offset + length, (index, from, to) => {
+      this.#mark(this.#chunk(index, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE), touchedPages(from, to));
+    });
   }
 
   /**
@@ -98,41 +168,42 @@ export class SparseData {
    * partial pages are zero-filled. The size does not change.
    */
   punchHole(offset: number, length: number): void {
-    const end = offset + length;
     if (length <= 0) return;
-    const first = Math.floor(offset / PAGE_SIZE);
-    const last = Math.floor((end - 1) / PAGE_SIZE);
-    for (let index = first; index <= last; index++) {
-      const page = this.#pages.get(index);
-      if (page === undefined) continue;
-      const pageStart = index * PAGE_SIZE;
-      const from = Math.max(offset, pageStart) - pageStart;
-      const to = Math.min(end, pageStart + PAGE_SIZE) - pageStart;
-      if (from === 0 && to === PAGE_SIZE) this.#drop(index);
-      else page.fill(0, from, to);
-    }
+    this.#eachChunk(offset, offset + length, (index, from, to) => {
+      const chunk = this.#chunks.get(index);
+      if (chunk === undefined) return;
+      chunk.bytes.fill(0, Math.min(from, chunk.bytes.length), Math.min(to, chunk.bytes.length));
+      const whole = Math.ceil(from / PAGE_SIZE) < Math.floor(to / PAGE_SIZE);
+      if (whole) this.#unmark(index, chunk, pageBits(Math.ceil(from / PAGE_SIZE), Math.floor(to / PAGE_SIZE)));
+    });
   }
 
   /** Makes [offset, offset + length) read as zeros with its pages allocated (FALLOC_FL_ZERO_RANGE). */
   zero(offset: number, length: number): void {
     if (length <= 0) return;
     this.#reserve(offset, offset + length);
-    for (let pos = offset, end = offset + length; pos < end; ) {
-      const index = Math.floor(pos / PAGE_SIZE);
-      const within = pos - index * PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - within, end - pos);
-      this.#page(index).fill(0, within, within + n);
-      pos += n;
-    }
+    this.#eachChunk(offset, offset + length, (index, from, to) => {
+      const chunk = this.#chunk(index, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE);
+      chunk.bytes.fill(0, from, to);
+      this.#mark(chunk, touchedPages(from, to));
+    });
   }
 
   /** Sets the size: shrinking drops the bytes past it, growing adds a hole. */
   truncate(size: number): void {
     if (size < this.size) {
-      const keep = Math.ceil(size / PAGE_SIZE);
-      for (const index of [...this.#pages.keys()]) if (index >= keep) this.#drop(index);
-      // The tail of the last kept page must read as zeros if the file grows again.
-      this.#pages.get(keep - 1)?.fill(0, size - (keep - 1) * PAGE_SIZE);
+      for (const [index, chunk] of [...this.#chunks]) {
+        const start = index * CHUNK_SIZE;
+        if (start >= size) {
+          this.#unmark(index, chunk, -1);
+        } else if (size < start + CHUNK_SIZE) {
+          // The bytes past the new size must read as zeros if the file grows again.
+          const within = size - start;
+          if (within < chunk.bytes.length) chunk.bytes.fill(0, within);
+          const keep = Math.ceil(within / PAGE_SIZE);
+          if (keep < CHUNK_PAGES) this.#unmark(index, chunk, pageBits(keep, CHUNK_PAGES));
+        }
+      }
     }
     this.size = size;
   }
@@ -143,18 +214,29 @@ export class SparseData {
    */
   seekData(offset: number): number | undefined {
     if (offset >= this.size) return undefined;
-    const first = Math.floor(offset / PAGE_SIZE);
-    const last = Math.floor((this.size - 1) / PAGE_SIZE);
-    let best: number | undefined;
-    if (last - first < this.#pages.size) {
-      // Fewer pages to walk than pages stored: step through the indexes.
-      for (let index = first; index <= last && best === undefined; index++) if (this.#pages.has(index)) best = index;
+    const page = Math.floor(offset / PAGE_SIZE);
+    const first = Math.floor(page / CHUNK_PAGES);
+    const last = Math.floor((this.size - 1) / CHUNK_SIZE);
+    // The first allocated page at or after `page` in chunk `index`, or -1.
+    const firstIn = (index: number, chunk: Chunk): number => {
+      const bits = index === first ? chunk.pages & (-1 << (page - first * CHUNK_PAGES)) : chunk.pages;
+      return bits === 0 ? -1 : index * CHUNK_PAGES + lowestBit(bits);
+    };
+    let best = -1;
+    if (last - first < this.#chunks.size) {
+      // Fewer chunks to walk than chunks stored: step through the indexes.
+      for (let index = first; index <= last && best < 0; index++) {
+        const chunk = this.#chunks.get(index);
+        if (chunk !== undefined) best = firstIn(index, chunk);
+      }
     } else {
-      for (const index of this.#pages.keys()) {
-        if (index >= first && (best === undefined || index < best)) best = index;
+      for (const [index, chunk] of this.#chunks) {
+        if (index < first) continue;
+        const found = firstIn(index, chunk);
+        if (found >= 0 && (best < 0 || found < best)) best = found;
       }
     }
-    if (best === undefined) return undefined;
+    if (best < 0) return undefined;
     const at = Math.max(offset, best * PAGE_SIZE);
     return at < this.size ? at : undefined;
   }
@@ -165,9 +247,20 @@ export class SparseData {
    */
   seekHole(offset: number): number | undefined {
     if (offset >= this.size) return undefined;
-    let index = Math.floor(offset / PAGE_SIZE);
-    while (this.#pages.has(index)) index++;
-    return Math.min(this.size, Math.max(offset, index * PAGE_SIZE));
+    let page = Math.floor(offset / PAGE_SIZE);
+    for (;;) {
+      const index = Math.floor(page / CHUNK_PAGES);
+      const chunk = this.#chunks.get(index);
+      if (chunk === undefined) break;
+      const holes = ~chunk.pages & (-1 << (page - index * CHUNK_PAGES));
+      if (holes !== 0) {
+        page = index * CHUNK_PAGES + lowestBit(holes);
+        break;
+      }
+      page = (index + 1) * CHUNK_PAGES;
+      if (page * PAGE_SIZE >= this.size) break;
+    }
+    return Math.min(this.size, Math.max(offset, page * PAGE_SIZE));
   }
 
   /**
@@ -177,8 +270,8 @@ export class SparseData {
   copyFrom(source: SparseData, from: number, to: number, length: number): number {
     const count = Math.max(0, Math.min(length, source.size - from));
     if (count === 0) return 0;
-    // Read the bytes and map the holes first: the ranges may be in the same file.
-    const bytes = source.read(from, count);
+    // Copy the bytes and map the holes first: the ranges may be in the same file.
+    const bytes = Buffer.concat(source.readv(from, count)); // always a copy
     const end = from + count;
     const holes: [start: number, end: number][] = [];
     for (let pos = from; pos < end; ) {
@@ -201,31 +294,64 @@ export class SparseData {
 
   /** Frees every page (the file is being deleted). */
   clear(): void {
-    for (const index of [...this.#pages.keys()]) this.#drop(index);
+    this.#space.usedPages -= this.#pages;
+    this.#pages = 0;
+    this.#chunks.clear();
     this.size = 0;
+  }
+
+  /** Calls `fn` for each chunk [offset, end) touches, with the range inside it. */
+  #eachChunk(offset: number, end: number, fn: (index: number, from: number, to: number) => void): void {
+    for (let pos = offset; pos < end; ) {
+      const index = Math.floor(pos / CHUNK_SIZE);
+      const start = index * CHUNK_SIZE;
+      const to = Math.min(CHUNK_SIZE, end - start);
+      fn(index, pos - start, to);
+      pos = start + to;
+    }
   }
 
   /** Checks that the pages missing in [start, end) fit in the free space. */
   #reserve(start: number, end: number): void {
     let missing = 0;
-    const last = Math.floor((end - 1) / PAGE_SIZE);
-    for (let index = Math.floor(start / PAGE_SIZE); index <= last; index++) {
-      if (!this.#pages.has(index)) missing++;
-    }
+    this.#eachChunk(start, end, (index, from, to) => {
+      const wanted = touchedPages(from, to);
+      missing += popcount(wanted & ~(this.#chunks.get(index)?.pages ?? 0));
+    });
     if (missing > this.#space.freePages) throw new NoSpaceError('no space left on the memfs');
   }
 
-  #page(index: number): Buffer {
-    let page = this.#pages.get(index);
-    if (page === undefined) {
-      page = Buffer.alloc(PAGE_SIZE);
-      this.#pages.set(index, page);
-      this.#space.usedPages++;
+  /** Chunk `index`, its bytes grown (zero-filled) to at least `length`. */
+  #chunk(index: number, length: number): Chunk {
+    let chunk = this.#chunks.get(index);
+    if (chunk !== undefined && chunk.bytes.length >= length) return chunk;
+    let grown = PAGE_SIZE;
+    while (grown < length) grown *= 2;
+    const bytes = Buffer.alloc(Math.min(grown, CHUNK_SIZE));
+    if (chunk === undefined) {
+      chunk = { bytes, pages: 0 };
+      this.#chunks.set(index, chunk);
+    } else {
+      chunk.bytes.copy(bytes);
+      chunk.bytes = bytes;
     }
-    return page;
+    return chunk;
   }
 
-  #drop(index: number): void {
-    if (this.#pages.delete(index)) this.#space.usedPages--;
+  /** Marks pages of `chunk` allocated (the caller reserved them). */
+  #mark(chunk: Chunk, bits: number): void {
+    const added = popcount(bits & ~chunk.pages);
+    chunk.pages |= bits;
+    this.#pages += added;
+    this.#space.usedPages += added;
+  }
+
+  /** Frees pages of chunk `index` (their bytes are zero already, or past the size); drops it once empty. */
+  #unmark(index: number, chunk: Chunk, bits: number): void {
+    const removed = popcount(bits & chunk.pages);
+    chunk.pages &= ~bits;
+    this.#pages -= removed;
+    this.#space.usedPages -= removed;
+    if (chunk.pages === 0) this.#chunks.delete(index);
   }
 }

@@ -61,8 +61,13 @@ export class Directory {
     return entry;
   }
 
-  /** The entries whose cookie is larger than `offset`, in cookie order. */
-  *after(offset: number): Generator<DirEntry> {
+  /**
+   * Calls `visit` with each entry whose cookie is larger than `offset`, in
+   * cookie order, until it returns false. Finding the start is a binary
+   * search over the cookies, so each readdir call costs O(log n) plus its
+   * entries.
+   */
+  forEachAfter(offset: number, visit: (entry: DirEntry) => boolean): void {
     const order = this.#order;
     let lo = 0;
     let hi = order.length;
@@ -73,7 +78,7 @@ export class Directory {
     }
     for (let i = lo; i < order.length; i++) {
       const entry = order[i] as DirEntry;
-      if (!entry.removed) yield entry;
+      if (!entry.removed && !visit(entry)) return;
     }
   }
 

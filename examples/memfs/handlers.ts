@@ -55,6 +55,8 @@ const FALLOC_FL_PUNCH_HOLE = 0x02;
 const FALLOC_FL_ZERO_RANGE = 0x10;
 /** The most bytes of xattr names and values one inode may hold. */
 const XATTR_SPACE = 64 * 1024;
+/** The most parts `replyBufs` takes; a larger read is copied into one Buffer. */
+const MAX_READ_PARTS = 256;
 
 /** What the handlers need besides the table. */
 export interface HandlerConfig {
@@ -211,14 +213,17 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     );
   }
 
-  /** The listing of `dir` after `offset`: '.', '..', then the entries by cookie. */
-  function* listing(dir: DirInode, offset: number): Generator<[name: string, inode: Inode, next: number]> {
-    if (offset < DOT_COOKIE) yield ['.', dir, DOT_COOKIE];
-    if (offset < DOTDOT_COOKIE) yield ['..', table.get(dir.parent) ?? dir, DOTDOT_COOKIE];
-    for (const entry of dir.entries.after(offset)) {
+  /**
+   * Lists `dir` after `offset` — '.', '..', then the entries by cookie — to
+   * `add` until it returns false (the reply is full).
+   */
+  function listing(dir: DirInode, offset: number, add: (name: string, inode: Inode, next: number) => boolean): void {
+    if (offset < DOT_COOKIE && !add('.', dir, DOT_COOKIE)) return;
+    if (offset < DOTDOT_COOKIE && !add('..', table.get(dir.parent) ?? dir, DOTDOT_COOKIE)) return;
+    dir.entries.forEachAfter(offset, (entry) => {
       const inode = table.get(entry.ino);
-      if (inode !== undefined) yield [entry.name, inode, entry.cookie];
-    }
+      return inode === undefined || add(entry.name, inode, entry.cookie);
+    });
   }
 
   // --- the operations --------------------------------------------------------
@@ -426,9 +431,12 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     read(req) {
       const file = fileOf(req.fh);
-      const data = file.data.read(req.offset, req.size);
+      // Views of the stored chunks, sent in one writev: no copy.
+      const parts = file.data.readv(req.offset, req.size);
       touchAtime(file);
-      req.replyBuf(data);
+      if (parts.length === 1) req.replyBuf(parts[0] as Buffer);
+      else if (parts.length <= MAX_READ_PARTS) req.replyBufs(parts);
+      else req.replyBuf(Buffer.concat(parts));
     },
 
     write(req) {
@@ -472,9 +480,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdir(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      for (const [name, inode, next] of listing(dir, req.offset)) {
-        if (!req.add(name, inode.ino, inode.mode, next)) break;
-      }
+      listing(dir, req.offset, (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
       touchAtime(dir);
       req.replyDirents();
     },
@@ -482,11 +488,12 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdirplus(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      for (const [name, inode, next] of listing(dir, req.offset)) {
-        if (!req.add(name, attrEntry(inode, dir), next)) break;
+      listing(dir, req.offset, (name, inode, next) => {
+        if (!req.add(name, attrEntry(inode, dir), next)) return false;
         // Each entry but '.' and '..' gives the kernel a lookup reference.
         if (next > DOTDOT_COOKIE) table.remember(inode);
-      }
+        return true;
+      });
       touchAtime(dir);
       req.replyDirents();
     },
@@ -543,7 +550,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const inode = inodeOf(req.ino);
       perms.xattr(inode, callerOf(req), req.name, false);
       const value = inode.xattrs.get(req.name);
-      if (value === undefined) throw new FuseError('ENODATA');
+      // Replied, not thrown: the kernel asks for security.capability before
+      // every write, and an Error (with its stack trace) per write shows.
+      if (value === undefined) return req.replyError('ENODATA');
       req.replyValue(value);
     },
 

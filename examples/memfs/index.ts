@@ -22,9 +22,10 @@
  *   references (every entry reply counts one lookup, `forget` gives them back)
  *   and no handle is open. That is why an unlinked file stays readable while
  *   open. Directory nlink is 2 + subdirectories, so `find` can trust it.
- * - `data.ts` — file bytes as sparse 4 KiB pages: holes read as zeros and cost
- *   nothing, writes at any offset never truncate, SEEK_DATA/SEEK_HOLE report
- *   the pages, and a shared page count backs statfs and ENOSPC.
+ * - `data.ts` — file bytes as sparse 4 KiB pages, stored in 128 KiB chunks:
+ *   holes read as zeros and cost nothing, writes at any offset never truncate,
+ *   SEEK_DATA/SEEK_HOLE report the pages, a shared page count backs statfs and
+ *   ENOSPC, and a read inside one chunk replies with a view of it (no copy).
  * - `directory.ts` — names in insertion order, each with a cookie that is its
  *   readdir offset, so a listing survives concurrent unlinks and renames.
  * - `locks.ts` — POSIX record locks (per lock owner, byte ranges) and flock

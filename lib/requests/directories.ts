@@ -51,7 +51,7 @@ export class ReaddirRequest extends ReaddirLikeRequest {
    * Only the type bits of `mode` matter.
    */
   add(name: string, ino: number, mode: number, nextOffset: number): boolean {
-    return this._dirents.add('readdir.add', name, { ino, attr: { ino, mode } }, nextOffset);
+    return this._dirents.addPlain('readdir.add', name, ino, mode, nextOffset);
   }
 }
 

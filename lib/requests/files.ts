@@ -4,7 +4,12 @@
  * @module
  */
 import { native } from '../addon.js';
-import { uint } from '../validate.js';
+import { checkBytes, checkSize } from '../request.js';
+import { rangeError, typeError, uint } from '../validate.js';
+
+/** The most parts `replyBufs` takes (the addon's limit). */
+const MAX_REPLY_PARTS = 256;
+
 import { FsyncLikeRequest, HandleRequest, InodeRequest, OpenLikeRequest, ReleaseLikeRequest } from './base.js';
 import { type Args, sendBuf, sendOk, sendWrite } from './reply.js';
 
@@ -34,6 +39,32 @@ export class ReadRequest extends HandleRequest {
   /** Answers with bytes from memory (at most `size`; fewer means end of file). */
   replyBuf(data: Uint8Array): void {
     sendBuf(this, data, this.size);
+  }
+  /**
+   * Answers with the concatenation of `parts` (at most `size` bytes in all,
+   * at most 256 parts), written to the kernel in one go: pieces of memory
+   * that are not contiguous, such as a read across two stored chunks, need no
+   * copy into one Buffer first.
+   */
+  replyBufs(parts: readonly Uint8Array[]): void {
+    const id = this._take('replyBufs');
+    const list: Uint8Array[] = [];
+    try {
+      if (!Array.isArray(parts)) typeError('read.replyBufs', 'parts', 'an array of Buffers or Uint8Arrays', parts);
+      if (parts.length > MAX_REPLY_PARTS) {
+        rangeError('read.replyBufs', 'parts', `at most ${MAX_REPLY_PARTS} Buffers or Uint8Arrays`, parts.length);
+      }
+      let total = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const part = checkBytes('read.replyBufs', `parts[${i}]`, parts[i]);
+        total += part.byteLength;
+        list.push(part);
+      }
+      checkSize('read.replyBufs', 'parts', total, this.size);
+    } catch (error) {
+      this._sendInvalid(id, error);
+    }
+    this._sent(native.replyBufs(id, list));
   }
   /**
    * Answers with `size` bytes of file descriptor `fd` at `position`, spliced to
