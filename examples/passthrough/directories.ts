@@ -48,9 +48,8 @@ export function directoryOperations(mirror: Mirror): Operations {
     return dir;
   }
 
-  /** The inode number to show for `name` in directory `ino` (ours if the kernel has it). */
-  function inoOf(ino: number, name: string): number {
-    const path = inodes.get(ino).paths[0];
+  /** The inode number to show for `name` in directory `ino`, at `path` (ours if the kernel has it). */
+  function inoOf(ino: number, path: string | undefined, name: string): number {
     if (name === '.') return ino;
     if (path === undefined) return UNKNOWN_INO;
     if (name === '..') {
@@ -62,8 +61,8 @@ export function directoryOperations(mirror: Mirror): Operations {
   }
 
   /** A readdirplus record for '.' or '..': the kernel neither links nor counts these. */
-  function dotEntry(ino: number, name: string): InodeEntry {
-    const dotIno = inoOf(ino, name);
+  function dotEntry(ino: number, path: string | undefined, name: string): InodeEntry {
+    const dotIno = inoOf(ino, path, name);
     return { ino: dotIno, attr: { ino: dotIno, mode: constants.S_IFDIR } };
   }
 
@@ -74,24 +73,25 @@ export function directoryOperations(mirror: Mirror): Operations {
 
     readdir(req) {
       const { entries } = listing(req.fh, req.offset);
+      const path = inodes.get(req.ino).paths[0];
       for (let i = req.offset; i < entries.length; i++) {
         const { name, type } = entries[i] as DirEntry;
-        if (!req.add(name, inoOf(req.ino, name), type, i + 1)) break;
+        if (!req.add(name, inoOf(req.ino, path, name), type, i + 1)) break;
       }
       req.replyDirents();
     },
 
     readdirplus(req) {
       const { entries } = listing(req.fh, req.offset);
-      const dir = inodes.get(req.ino).paths[0];
+      const path = inodes.get(req.ino).paths[0];
       let added = 0;
       for (let i = req.offset; i < entries.length; i++) {
         const { name } = entries[i] as DirEntry;
         if (isDot(name)) {
-          if (!req.add(name, dotEntry(req.ino, name), i + 1)) break;
+          if (!req.add(name, dotEntry(req.ino, path, name), i + 1)) break;
         } else {
-          if (dir === undefined) continue; // the directory is gone
-          const rel = childPath(dir, name);
+          if (path === undefined) continue; // the directory is gone
+          const rel = childPath(path, name);
           let st: BigIntStats | undefined;
           try {
             st = lstatSync(mirror.abs(rel), { bigint: true, throwIfNoEntry: false });
