@@ -13,6 +13,7 @@ import {
   fsync,
   ftruncate,
   lstatSync,
+  open,
   openSync,
   read,
   unlinkSync,
@@ -24,6 +25,7 @@ import { closeQuietly } from './handles.js';
 import type { Mirror } from './mirror.js';
 import { createdFile, giveToCaller } from './ownership.js';
 
+const openAsync = promisify(open);
 const pwrite = promisify(write);
 const pread = promisify(read);
 const fsyncAsync = promisify(fsync);
@@ -65,9 +67,14 @@ export function fileOperations(mirror: Mirror): Operations {
   const { handles } = mirror;
 
   return {
-    open(req) {
+    async open(req) {
       const flags = sourceFlags(req.flags);
-      const fd = mirror.atPath(req.ino, (path) => openSync(path, flags));
+      // O_TRUNC frees the file's blocks, which takes time for a large file:
+      // asynchronous then, like truncate.
+      const fd =
+        flags & constants.O_TRUNC
+          ? await mirror.atPathAsync(req.ino, (path) => openAsync(path, flags))
+          : mirror.atPath(req.ino, (path) => openSync(path, flags));
       const fh = handles.addFile({ ino: req.ino, fd, flags });
       try {
         req.replyOpen(fh);

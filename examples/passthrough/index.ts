@@ -50,13 +50,14 @@
  *   100 µs of CPU and wake-ups: the synchronous calls make the metadata
  *   operations 3–4× faster. Data I/O, whose time grows with the data, stays
  *   asynchronous: reads are spliced by libfuse, and write, fsync, fdatasync,
- *   truncate, fallocate and copy_file_range go through the thread pool. The
- *   price: while a metadata call waits for the source's disk (a cold cache on
- *   a spinning disk, a network filesystem), every other request waits too,
- *   as they do in a single-threaded passthrough_ll; a directory is listed
- *   whole at opendir (a few ms per 10,000 entries). For a slow or remote
- *   source, serving from a thread pool would overlap those waits at a far
- *   higher CPU cost per request.
+ *   truncate (and open with O_TRUNC), fallocate and copy_file_range go
+ *   through the thread pool. The price: while a metadata call waits for the
+ *   source's disk (a cold cache on a spinning disk, a network filesystem),
+ *   every other request waits too, as they do in a single-threaded
+ *   passthrough_ll; unlinking a large file frees its blocks during the call;
+ *   a directory is listed whole at opendir (a few ms per 10,000 entries).
+ *   For a slow or remote source, serving from a thread pool would overlap
+ *   those waits at a far higher CPU cost per request.
  * - Synchronous calls are safe here only because they go to the source, a
  *   host directory, never to our own mount: never let the serving process
  *   itself touch the mount, and never mirror a source inside the mountpoint
