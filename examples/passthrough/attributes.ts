@@ -3,13 +3,28 @@
  * statfs, and access for mounts without `defaultPermissions`.
  * @module
  */
-import type { BigIntStats } from 'node:fs';
-import { constants } from 'node:fs';
-import { chmod, type FileHandle, lchown, lutimes, readlink, statfs, truncate, utimes } from 'node:fs/promises';
+import {
+  type BigIntStats,
+  chmodSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  ftruncate,
+  futimesSync,
+  lchownSync,
+  lutimesSync,
+  readlinkSync,
+  statfsSync,
+  utimesSync,
+} from 'node:fs';
+import { truncate } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { FuseError, type Operations } from '../../lib/index.js';
 import { nowNs, toAttr, utimesArg, utimesUnit } from './attrs.js';
 import type { Mirror } from './mirror.js';
 
+const ftruncateAsync = promisify(ftruncate);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const clamp = (n: bigint): number => Number(n > MAX_SAFE ? MAX_SAFE : n);
 
@@ -26,58 +41,62 @@ export function attributeOperations(mirror: Mirror): Operations {
   const { inodes, handles } = mirror;
 
   /** The open descriptor of handle `fh`, if the kernel sent one (fstat, ftruncate …) that is still open. */
-  const handleOf = (fh: number | undefined): FileHandle | undefined =>
-    fh === undefined ? undefined : handles.findFile(fh)?.handle;
+  const fdOf = (fh: number | undefined): number | undefined =>
+    fh === undefined ? undefined : handles.findFile(fh)?.fd;
 
   return {
-    async getattr(req) {
-      const handle = handleOf(req.fh);
-      const st = handle ? await handle.stat({ bigint: true }) : await mirror.stat(inodes.get(req.ino));
+    getattr(req) {
+      const fd = fdOf(req.fh);
+      const st = fd === undefined ? mirror.stat(inodes.get(req.ino)) : fstatSync(fd, { bigint: true });
       req.replyAttr(toAttr(st, req.ino), mirror.timeout);
     },
 
     async setattr(req) {
       const inode = inodes.get(req.ino);
-      const handle = handleOf(req.fh);
+      const fd = fdOf(req.fh);
       const symlink = inode.type === constants.S_IFLNK;
       // Path-based calls use the inode's current name, looked up afresh for each step.
-      const atPath = (fn: (path: string) => Promise<void>): Promise<void> => mirror.atPath(req.ino, fn);
-      const current = (): Promise<BigIntStats> => (handle ? handle.stat({ bigint: true }) : mirror.stat(inode));
+      const atPath = (fn: (path: string) => void): void => mirror.atPath(req.ino, fn);
+      const current = (): BigIntStats => (fd === undefined ? mirror.stat(inode) : fstatSync(fd, { bigint: true }));
 
       if (req.mode !== undefined) {
         // Linux cannot change a symlink's mode (lchmod is EOPNOTSUPP there).
         if (symlink) throw new FuseError('EOPNOTSUPP', 'setattr: a symlink has no mode to change');
         const mode = req.mode & 0o7777;
-        await (handle ? handle.chmod(mode) : atPath((path) => chmod(path, mode)));
+        if (fd === undefined) atPath((path) => chmodSync(path, mode));
+        else fchmodSync(fd, mode);
       }
       if (req.uid !== undefined || req.gid !== undefined) {
         const uid = req.uid ?? -1;
         const gid = req.gid ?? -1;
-        await (handle ? handle.chown(uid, gid) : atPath((path) => lchown(path, uid, gid)));
+        if (fd === undefined) atPath((path) => lchownSync(path, uid, gid));
+        else fchownSync(fd, uid, gid);
       }
       if (req.size !== undefined) {
+        // Asynchronous: freeing the blocks of a large file takes time.
         const size = req.size;
-        await (handle ? handle.truncate(size) : atPath((path) => truncate(path, size)));
+        if (fd === undefined) await mirror.atPathAsync(req.ino, (path) => truncate(path, size));
+        else await ftruncateAsync(fd, size);
       }
       if (req.atime !== undefined || req.mtime !== undefined) {
         // Node's utimes sets both times (no UTIME_OMIT): keep the one not asked for.
         const now = nowNs();
-        const st = req.atime === undefined || req.mtime === undefined ? await current() : undefined;
         const unit = await utimesUnit();
+        const st = req.atime === undefined || req.mtime === undefined ? current() : undefined;
         const atime = utimesArg(req.atime === 'now' ? now : (req.atime ?? (st as BigIntStats).atimeNs), unit);
         const mtime = utimesArg(req.mtime === 'now' ? now : (req.mtime ?? (st as BigIntStats).mtimeNs), unit);
-        if (handle) await handle.utimes(atime, mtime);
-        else await atPath((path) => (symlink ? lutimes : utimes)(path, atime, mtime));
+        if (fd !== undefined) futimesSync(fd, atime, mtime);
+        else atPath((path) => (symlink ? lutimesSync : utimesSync)(path, atime, mtime));
       }
-      req.replyAttr(toAttr(await current(), req.ino), mirror.timeout);
+      req.replyAttr(toAttr(current(), req.ino), mirror.timeout);
     },
 
-    async readlink(req) {
-      req.replyReadlink(await mirror.atPath(req.ino, (path) => readlink(path)));
+    readlink(req) {
+      req.replyReadlink(mirror.atPath(req.ino, (path) => readlinkSync(path)));
     },
 
-    async statfs(req) {
-      const s = await statfs(mirror.abs(inodes.get(req.ino).paths[0] ?? ''), { bigint: true });
+    statfs(req) {
+      const s = statfsSync(mirror.abs(inodes.get(req.ino).paths[0] ?? ''), { bigint: true });
       req.replyStatfs({
         bsize: clamp(s.bsize),
         frsize: clamp(s.bsize),
@@ -97,10 +116,10 @@ export function attributeOperations(mirror: Mirror): Operations {
      * without `defaultPermissions` nothing else checks permissions, and every
      * other operation runs with the server's rights.
      */
-    async access(req) {
+    access(req) {
       const { uid, gid } = req.ctx;
       const groups = (): number[] => [gid, ...req.groups()];
-      const st = await mirror.stat(inodes.get(req.ino));
+      const st = mirror.stat(inodes.get(req.ino));
       const mask = req.mask & 7;
       if (mask !== 0) {
         const execute = (Number(st.mode) & 0o111) !== 0 || st.isDirectory();

@@ -4,9 +4,19 @@
  * the real call on the source, with the inode table kept in step.
  * @module
  */
-import type { BigIntStats } from 'node:fs';
-import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, rename as renamePath, rmdir, symlink, unlink } from 'node:fs/promises';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { FuseError, type InodeEntry, type Operations, type RequestContext } from '../../lib/index.js';
 import type { Mirror } from './mirror.js';
@@ -30,7 +40,7 @@ async function makeSocket(path: string): Promise<void> {
     server.listen(temp, resolve);
   });
   try {
-    await link(temp, path);
+    linkSync(temp, path);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -49,41 +59,53 @@ interface CreatingRequest {
  * permission bits `mode` (undefined: leave them), and replies with its entry.
  * If handing it over fails, the node is removed again with `remove`.
  */
-async function makeNode(
+function makeNode(
   mirror: Mirror,
   req: CreatingRequest,
   mode: number | undefined,
-  create: (path: string) => Promise<void>,
-  remove: (path: string) => Promise<void>,
-): Promise<void> {
-  const ctx = req.ctx; // read before any reply
-  const parent = lstat(mirror.abs(mirror.pathOf(req.parent)), { bigint: true });
-  parent.catch(() => undefined); // awaited below, unless create fails first
-  const path = mirror.abs(mirror.childOf(req.parent, req.name));
-  await create(path);
+  create: (path: string) => void,
+  remove: (path: string) => void,
+): void {
+  const parent = lstatSync(mirror.abs(mirror.pathOf(req.parent)), { bigint: true });
+  const rel = mirror.childOf(req.parent, req.name);
+  const path = mirror.abs(rel);
+  create(path);
+  finishNode(mirror, req, parent, rel, mode, remove);
+}
+
+/** Gives the node just created at `rel` to the caller and replies with its entry (see {@link makeNode}). */
+function finishNode(
+  mirror: Mirror,
+  req: CreatingRequest,
+  parent: BigIntStats,
+  rel: string,
+  mode: number | undefined,
+  remove: (path: string) => void,
+): void {
+  const path = mirror.abs(rel);
   let st: BigIntStats;
   try {
-    st = await giveToCaller(createdAt(path), ctx, parent, mode);
+    st = giveToCaller(createdAt(path), req.ctx, parent, mode);
   } catch (error) {
-    await remove(path).catch(() => undefined);
+    try {
+      remove(path);
+    } catch {
+      // Leave it: the error that matters is the one above.
+    }
     throw error;
   }
-  mirror.sendEntry(st, mirror.childOf(req.parent, req.name), (entry) => req.replyEntry(entry));
+  mirror.sendEntry(st, rel, (entry) => req.replyEntry(entry));
 }
 
 /** lookup, forget, mknod, mkdir, symlink, link, unlink, rmdir and rename. */
 export function entryOperations(mirror: Mirror): Operations {
   const { inodes } = mirror;
   return {
-    async lookup(req) {
-      let st: BigIntStats;
-      try {
-        st = await lstat(mirror.abs(mirror.childOf(req.parent, req.name)), { bigint: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        return req.replyEntry({ ino: 0, entryTimeout: mirror.timeout });
-      }
-      mirror.sendEntry(st, mirror.childOf(req.parent, req.name), (entry) => req.replyEntry(entry));
+    lookup(req) {
+      const rel = mirror.childOf(req.parent, req.name);
+      const st = lstatSync(mirror.abs(rel), { bigint: true, throwIfNoEntry: false });
+      if (st === undefined) return req.replyEntry({ ino: 0, entryTimeout: mirror.timeout });
+      mirror.sendEntry(st, rel, (entry) => req.replyEntry(entry));
     },
 
     forget(req) {
@@ -94,54 +116,62 @@ export function entryOperations(mirror: Mirror): Operations {
       const type = req.mode & constants.S_IFMT;
       const perm = req.mode & 0o7777;
       if (type === constants.S_IFREG || type === 0) {
-        const create = async (path: string) => {
-          await (await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, perm)).close();
+        const create = (path: string): void => {
+          closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, perm));
         };
-        return makeNode(mirror, req, perm, create, unlink);
+        return makeNode(mirror, req, perm, create, unlinkSync);
       }
-      if (type === constants.S_IFSOCK) return makeNode(mirror, req, perm, makeSocket, unlink);
+      if (type === constants.S_IFSOCK) {
+        const parent = lstatSync(mirror.abs(mirror.pathOf(req.parent)), { bigint: true });
+        const rel = mirror.childOf(req.parent, req.name);
+        await makeSocket(mirror.abs(rel));
+        // The directory may have moved while the socket was made: its name now.
+        const now = mirror.childOf(req.parent, req.name);
+        return finishNode(mirror, req, parent, now, perm, unlinkSync);
+      }
       // Node can create neither FIFOs nor device nodes: "not supported by this filesystem" is EPERM.
       throw new FuseError('EPERM', `mknod: cannot create file type 0o${type.toString(8)} from Node.js`);
     },
 
     mkdir(req) {
       const perm = req.mode & 0o7777;
-      return makeNode(mirror, req, perm, (path) => mkdir(path, { mode: perm }).then(() => undefined), rmdir);
+      makeNode(mirror, req, perm, (path) => mkdirSync(path, { mode: perm }), rmdirSync);
     },
 
     symlink(req) {
-      return makeNode(mirror, req, undefined, (path) => symlink(req.target, path), unlink);
+      makeNode(mirror, req, undefined, (path) => symlinkSync(req.target, path), unlinkSync);
     },
 
-    async link(req) {
-      const to = mirror.abs(mirror.childOf(req.newParent, req.newName));
-      await mirror.atPath(req.ino, (from) => link(from, to));
+    link(req) {
       const rel = mirror.childOf(req.newParent, req.newName);
-      const st = await lstat(mirror.abs(rel), { bigint: true });
+      const to = mirror.abs(rel);
+      mirror.atPath(req.ino, (from) => linkSync(from, to));
+      const st = lstatSync(to, { bigint: true });
       mirror.sendEntry(st, rel, (entry) => req.replyEntry(entry));
     },
 
-    async unlink(req) {
-      await unlink(mirror.abs(mirror.childOf(req.parent, req.name)));
-      inodes.unlink(mirror.childOf(req.parent, req.name));
+    unlink(req) {
+      const rel = mirror.childOf(req.parent, req.name);
+      unlinkSync(mirror.abs(rel));
+      inodes.unlink(rel);
       req.replyOk();
     },
 
-    async rmdir(req) {
-      await rmdir(mirror.abs(mirror.childOf(req.parent, req.name)));
-      inodes.unlink(mirror.childOf(req.parent, req.name));
+    rmdir(req) {
+      const rel = mirror.childOf(req.parent, req.name);
+      rmdirSync(mirror.abs(rel));
+      inodes.unlink(rel);
       req.replyOk();
     },
 
-    async rename(req) {
+    rename(req) {
       // RENAME_NOREPLACE and RENAME_EXCHANGE need renameat2(2), which Node lacks;
       // emulating them with checks would not be atomic.
       if (req.flags !== 0) throw new FuseError('EINVAL', 'rename: flags are not supported');
-      await renamePath(
-        mirror.abs(mirror.childOf(req.parent, req.name)),
-        mirror.abs(mirror.childOf(req.newParent, req.newName)),
-      );
-      inodes.rename(mirror.childOf(req.parent, req.name), mirror.childOf(req.newParent, req.newName));
+      const from = mirror.childOf(req.parent, req.name);
+      const to = mirror.childOf(req.newParent, req.newName);
+      renameSync(mirror.abs(from), mirror.abs(to));
+      inodes.rename(from, to);
       req.replyOk();
     },
   };

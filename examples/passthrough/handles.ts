@@ -1,13 +1,13 @@
 /**
  * Open files and directories, by the handle numbers given to the kernel.
  *
- * A file handle is a real descriptor (an `fs.promises` FileHandle): reads are
- * spliced from it, writes go to it, and it keeps an unlinked file readable as
- * long as it is open. A directory handle is a snapshot of the listing, so that
+ * A file handle is a real descriptor (a plain fd, closed by release): reads
+ * are spliced from it, writes go to it, and it keeps an unlinked file readable
+ * as long as it is open. A directory handle is a snapshot of the listing, so that
  * readdir offsets stay stable while the directory changes.
  * @module
  */
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import { FuseError } from '../../lib/index.js';
 
 /** An open regular file. */
@@ -15,7 +15,7 @@ export interface OpenFile {
   /** The inode it was opened on. */
   readonly ino: number;
   /** The descriptor on the source file. */
-  readonly handle: FileHandle;
+  readonly fd: number;
   /** The flags it was opened with on the source. */
   readonly flags: number;
 }
@@ -79,10 +79,10 @@ export class HandleTable {
   }
 
   /** Some open descriptor on inode `ino` (to reach a file that has no name left). */
-  anyFileOf(ino: number): FileHandle | undefined {
+  anyFileOf(ino: number): number | undefined {
     const open = this.#filesByIno.get(ino);
     if (open === undefined) return undefined;
-    for (const file of open) return file.handle;
+    for (const file of open) return file.fd;
     return undefined;
   }
 
@@ -106,9 +106,18 @@ export class HandleTable {
   }
 
   /** Closes every open file (when the filesystem goes away). */
-  async closeAll(): Promise<void> {
-    const files = [...this.#files.keys()].map((fh) => this.takeFile(fh));
+  closeAll(): void {
+    for (const fh of [...this.#files.keys()]) closeQuietly(this.takeFile(fh)?.fd);
     this.#dirs.clear();
-    await Promise.allSettled(files.map((file) => file?.handle.close()));
+  }
+}
+
+/** Closes descriptor `fd`, if any, ignoring errors (nobody is left to hear of them). */
+export function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // EIO on close of a local file is not actionable here.
   }
 }

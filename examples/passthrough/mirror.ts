@@ -4,7 +4,7 @@
  * paths and source files into the kernel's entries.
  * @module
  */
-import type { BigIntStats } from 'node:fs';
+import { type BigIntStats, fstatSync, lstatSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { FuseError, type InodeEntry } from '../../lib/index.js';
 import { toAttr } from './attrs.js';
@@ -52,20 +52,36 @@ export class Mirror {
   }
 
   /**
-   * Runs `fn` on the absolute source path of inode `ino`. ENOENT there means
-   * the name went stale (the source changed behind our back): the name is
-   * dropped and the error becomes ESTALE, so the kernel looks it up afresh.
+   * Runs `fn` on the absolute source path of inode `ino`, synchronously. ENOENT
+   * there means the name went stale (the source changed behind our back): the
+   * name is dropped and the error becomes ESTALE, so the kernel looks it up
+   * afresh.
    */
-  async atPath<T>(ino: number, fn: (path: string) => Promise<T>): Promise<T> {
+  atPath<T>(ino: number, fn: (path: string) => T): T {
+    const rel = this.pathOf(ino);
+    try {
+      return fn(this.abs(rel));
+    } catch (error) {
+      throw this.#stale(ino, rel, error);
+    }
+  }
+
+  /** {@link atPath} for an asynchronous call (data I/O: truncate). */
+  async atPathAsync<T>(ino: number, fn: (path: string) => Promise<T>): Promise<T> {
     const rel = this.pathOf(ino);
     try {
       return await fn(this.abs(rel));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || rel === '') throw error;
-      const inode = this.inodes.at(rel);
-      if (inode?.ino === ino) this.inodes.unlink(rel);
-      throw new FuseError('ESTALE', `${rel} is gone from the source`);
+      throw this.#stale(ino, rel, error);
     }
+  }
+
+  /** The error to answer for `error` from a call on inode `ino`'s name `rel`. */
+  #stale(ino: number, rel: string, error: unknown): unknown {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || rel === '') return error;
+    const inode = this.inodes.at(rel);
+    if (inode?.ino === ino) this.inodes.unlink(rel);
+    return new FuseError('ESTALE', `${rel} is gone from the source`);
   }
 
   /** The relative path of `name` in directory `parent`, as the table knows it now. */
@@ -79,24 +95,19 @@ export class Mirror {
    * our back) are dropped and the next is tried; with none left, an open
    * descriptor still answers (an unlinked open file), else ESTALE (see pathOf).
    */
-  async stat(inode: Inode): Promise<BigIntStats> {
-    if (inode === this.inodes.root) return lstat(this.source, { bigint: true });
+  stat(inode: Inode): BigIntStats {
+    if (inode === this.inodes.root) return lstatSync(this.source, { bigint: true });
     for (;;) {
       const path = inode.paths[0];
       if (path === undefined) break;
-      let st: BigIntStats | undefined;
-      try {
-        st = await lstat(this.abs(path), { bigint: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+      const st = lstatSync(this.abs(path), { bigint: true, throwIfNoEntry: false });
       if (st !== undefined && InodeTable.matches(inode, st)) return st;
       // Stale: drop the name, unless a rename through the mount moved it meanwhile.
       if (this.inodes.at(path) === inode) this.inodes.unlink(path);
       else if (inode.paths[0] === path) break; // not ours to drop: give up rather than loop
     }
     const open = this.handles.anyFileOf(inode.ino);
-    if (open !== undefined) return open.stat({ bigint: true });
+    if (open !== undefined) return fstatSync(open, { bigint: true });
     throw new FuseError('ESTALE', `inode ${inode.ino} has no name left`);
   }
 

@@ -6,8 +6,7 @@
  * not apply again).
  * @module
  */
-import type { BigIntStats } from 'node:fs';
-import { chmod, type FileHandle, lchown, lstat } from 'node:fs/promises';
+import { type BigIntStats, chmodSync, fchmodSync, fchownSync, fstatSync, lchownSync, lstatSync } from 'node:fs';
 import type { RequestContext } from '../../lib/index.js';
 
 /** The set-group-ID bit (not in Node's fs.constants). */
@@ -16,56 +15,57 @@ const S_ISGID = 0o2000;
 /** Something just created, reached by path or by an open descriptor. */
 export interface Created {
   /** Changes the owner (-1 leaves a field), never following a symlink. */
-  chown(uid: number, gid: number): Promise<void>;
+  chown(uid: number, gid: number): void;
   /** Sets the permission bits. */
-  chmod(mode: number): Promise<void>;
+  chmod(mode: number): void;
   /** Its attributes now, never following a symlink. */
-  stat(): Promise<BigIntStats>;
+  stat(): BigIntStats;
 }
 
 /** A created node reached by its path (never following a symlink for chown and stat). */
 export function createdAt(path: string): Created {
   return {
-    chown: (uid, gid) => lchown(path, uid, gid),
-    chmod: (mode) => chmod(path, mode),
-    stat: () => lstat(path, { bigint: true }),
+    chown: (uid, gid) => lchownSync(path, uid, gid),
+    chmod: (mode) => chmodSync(path, mode),
+    stat: () => lstatSync(path, { bigint: true }),
   };
 }
 
 /** A created file reached by its open descriptor. */
-export function createdFile(handle: FileHandle): Created {
+export function createdFile(fd: number): Created {
   return {
-    chown: (uid, gid) => handle.chown(uid, gid),
-    chmod: (mode) => handle.chmod(mode),
-    stat: () => handle.stat({ bigint: true }),
+    chown: (uid, gid) => fchownSync(fd, uid, gid),
+    chmod: (mode) => fchmodSync(fd, mode),
+    stat: () => fstatSync(fd, { bigint: true }),
   };
 }
 
 /**
  * Gives `node` to the caller and returns its final attributes. In a set-group-ID
  * directory the new node keeps the directory's group (and a new directory its
- * S_ISGID bit), as the source filesystem decided. `mode` is the permission
- * bits asked for, or undefined to leave them (symlinks).
+ * S_ISGID bit), as the source filesystem decided: `parent` is the directory's
+ * stat from before the node was created. `mode` is the permission bits asked
+ * for, or undefined to leave them (symlinks).
  */
-export async function giveToCaller(
+export function giveToCaller(
   node: Created,
   ctx: RequestContext,
-  parent: Promise<BigIntStats>,
+  parent: BigIntStats,
   mode: number | undefined,
-): Promise<BigIntStats> {
-  const inheritGroup = (Number((await parent).mode) & S_ISGID) !== 0;
+): BigIntStats {
+  const inheritGroup = (Number(parent.mode) & S_ISGID) !== 0;
   const gid = inheritGroup ? -1 : ctx.gid;
   // Created as this process: nothing to change when the caller is this process' user and group.
   if (ctx.uid !== process.geteuid?.() || (gid !== -1 && gid !== process.getegid?.())) {
-    await node.chown(ctx.uid, gid);
+    node.chown(ctx.uid, gid);
   }
-  let st = await node.stat();
+  let st = node.stat();
   if (mode !== undefined) {
     // chown clears S_ISUID/S_ISGID and the server's umask may have masked bits: set them as asked.
     const want = (mode & 0o7777) | (st.isDirectory() && inheritGroup ? S_ISGID : 0);
     if ((Number(st.mode) & 0o7777) !== want) {
-      await node.chmod(want);
-      st = await node.stat();
+      node.chmod(want);
+      st = node.stat();
     }
   }
   return st;
