@@ -51,18 +51,6 @@ function sourceFlags(flags: number): number {
   );
 }
 
-/**
- * Workaround, until the library does it: a write's payload is an external
- * Buffer made by the addon. V8 frees young external Buffers with a cheap
- * scavenge when it allocates an ArrayBuffer backing store of its own while
- * they pile up (FileHandle.write did, per call); without one it answers their
- * external-memory pressure with a full mark-compact every ~64 MiB written:
- * -25 % write throughput, +30 % CPU per write in the bench's write-seq. One
- * small allocation per write keeps the cheap path. Kept reachable so that the
- * compiler cannot drop it.
- */
-const youngGcNudge: ArrayBuffer[] = [];
-
 /** Writes all of `data` at `position` (pwrite, looping over short writes). */
 async function writeAll(fd: number, data: Buffer, length: number, position: number): Promise<number> {
   let done = 0;
@@ -147,7 +135,6 @@ export function fileOperations(mirror: Mirror): Operations {
     },
 
     async write(req) {
-      youngGcNudge[0] = new ArrayBuffer(64);
       req.replyWrite(await writeAll(handles.file(req.fh).fd, req.data, req.data.length, req.offset));
     },
 

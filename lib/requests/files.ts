@@ -85,6 +85,17 @@ export class ReadRequest extends HandleRequest {
 }
 
 /**
+ * One small V8-allocated ArrayBuffer per write request. The payloads are
+ * external Buffers made by the addon; V8 frees young ones with a cheap
+ * scavenge when it allocates an ArrayBuffer backing store of its own while
+ * they pile up, but answers their external-memory pressure with a full
+ * mark-compact otherwise (46 in 3 s of 1 MiB writes, --trace-gc): -25 %
+ * write throughput in a passthrough that allocates nothing else per write.
+ * Kept in a variable so that it cannot be optimised away.
+ */
+let _gcNudge: ArrayBuffer | undefined;
+
+/**
  * write: `data` at `offset`. Reply with the full length unless there was an
  * error: a short count is an error to the caller (except with direct_io).
  */
@@ -109,6 +120,7 @@ export class WriteRequest extends HandleRequest {
     this.lockOwner = args[8] ?? 0n;
     this.writepage = args[11] === 1;
     this.data = args[13] as Buffer;
+    _gcNudge = new ArrayBuffer(8);
   }
   /** The number of bytes to write. */
   get size(): number {
