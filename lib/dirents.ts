@@ -11,7 +11,7 @@
 import { native } from './addon.js';
 import { DIRENT_LENGTH, DIRENT_PLAIN_LENGTH, packEntry } from './layout.js';
 import type { Entry } from './types.js';
-import { FILE_NAME_RULE, fileNameBytes, rangeError, typeError, uint } from './validate.js';
+import { FILE_NAME_RULE, fileNameBytes, positiveUint, rangeError, typeError, uint } from './validate.js';
 
 /** struct fuse_dirent without its name. */
 const DIRENT_HEADER = 24;
@@ -70,8 +70,7 @@ export class DirentBuffer {
     const before = this.#used;
     if (!this.#fits(where, name)) return false;
     try {
-      if (uint(where, 'nextOffset', nextOffset) === 0)
-        rangeError(where, 'nextOffset', 'a positive safe integer', nextOffset);
+      positiveUint(where, 'nextOffset', nextOffset);
       uint(where, 'entry.ino', ino);
       uint(where, 'attr.mode', mode, UINT32_MAX);
     } catch (error) {
@@ -92,8 +91,7 @@ export class DirentBuffer {
     const before = this.#used;
     if (!this.#fits(where, name)) return false;
     try {
-      if (uint(where, 'nextOffset', nextOffset) === 0)
-        rangeError(where, 'nextOffset', 'a positive safe integer', nextOffset);
+      positiveUint(where, 'nextOffset', nextOffset);
       const at = this.#slot();
       packEntry(where, entry, this.#values, at + 1);
       this.#values[at] = nextOffset;

@@ -10,7 +10,7 @@ import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
 import { errnoName, FuseError } from './errors.js';
 import { checkBytes } from './request.js';
-import { fileName, uint } from './validate.js';
+import { fileName, positiveUint, uint } from './validate.js';
 
 const ENOENT = 2;
 
@@ -19,13 +19,6 @@ interface Pending {
   reject(error: Error): void;
   /** A retrieve waits for the kernel's data after the notification went out. */
   retrieve: boolean;
-}
-
-/** Numbers an inode-number argument: a positive safe integer. */
-function inode(where: string, what: string, value: unknown): number {
-  const n = uint(where, what, value);
-  if (n === 0) throw new RangeError(`${where}: ${what} must be a positive safe integer, got 0`);
-  return n;
 }
 
 /** @internal The notification side of a session. */
@@ -44,34 +37,18 @@ export class Notifications {
     return this.#send(
       where,
       native.NOTIFY.invalInode,
-      inode(where, 'ino', ino),
+      positiveUint(where, 'ino', ino),
       uint(where, 'offset', offset),
       uint(where, 'length', length),
     ) as Promise<boolean>;
   }
 
   invalEntry(parent: unknown, name: unknown): Promise<boolean> {
-    const where = 'notifyInvalEntry';
-    return this.#send(
-      where,
-      native.NOTIFY.invalEntry,
-      inode(where, 'parent', parent),
-      0,
-      0,
-      fileName(where, 'name', name),
-    ) as Promise<boolean>;
+    return this.#entry('notifyInvalEntry', native.NOTIFY.invalEntry, parent, name);
   }
 
   expireEntry(parent: unknown, name: unknown): Promise<boolean> {
-    const where = 'notifyExpireEntry';
-    return this.#send(
-      where,
-      native.NOTIFY.expireEntry,
-      inode(where, 'parent', parent),
-      0,
-      0,
-      fileName(where, 'name', name),
-    ) as Promise<boolean>;
+    return this.#entry('notifyExpireEntry', native.NOTIFY.expireEntry, parent, name);
   }
 
   delete(parent: unknown, child: unknown, name: unknown): Promise<boolean> {
@@ -79,8 +56,8 @@ export class Notifications {
     return this.#send(
       where,
       native.NOTIFY.delete,
-      inode(where, 'parent', parent),
-      inode(where, 'child', child),
+      positiveUint(where, 'parent', parent),
+      positiveUint(where, 'child', child),
       0,
       fileName(where, 'name', name),
     ) as Promise<boolean>;
@@ -92,7 +69,7 @@ export class Notifications {
     return this.#send(
       where,
       native.NOTIFY.store,
-      inode(where, 'ino', ino),
+      positiveUint(where, 'ino', ino),
       uint(where, 'offset', offset),
       0,
       undefined,
@@ -105,7 +82,7 @@ export class Notifications {
     return this.#send(
       where,
       native.NOTIFY.retrieve,
-      inode(where, 'ino', ino),
+      positiveUint(where, 'ino', ino),
       uint(where, 'offset', offset),
       uint(where, 'size', size, 0xffffffff),
       undefined,
@@ -139,6 +116,18 @@ export class Notifications {
     const error = new Error('the session was closed before the kernel answered the notification');
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+  }
+
+  /** A notification about the name `name` in directory `parent`. */
+  #entry(where: string, kind: number, parent: unknown, name: unknown): Promise<boolean> {
+    return this.#send(
+      where,
+      kind,
+      positiveUint(where, 'parent', parent),
+      0,
+      0,
+      fileName(where, 'name', name),
+    ) as Promise<boolean>;
   }
 
   #send(

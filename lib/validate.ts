@@ -38,6 +38,13 @@ export function uint(where: string, what: string, value: unknown, max = Number.M
   return value;
 }
 
+/** A positive safe integer (an inode number, a readdir offset). */
+export function positiveUint(where: string, what: string, value: unknown): number {
+  const n = uint(where, what, value);
+  if (n === 0) rangeError(where, what, 'a positive safe integer', n);
+  return n;
+}
+
 /** Like {@link uint}, with a default for `undefined`. */
 export function optionalUint(where: string, what: string, value: unknown, fallback: number, max?: number): number {
   return value === undefined ? fallback : uint(where, what, value, max);

@@ -6,12 +6,11 @@
 import { native } from '../addon.js';
 import { checkBytes, checkSize } from '../request.js';
 import { rangeError, typeError, uint } from '../validate.js';
+import { FsyncLikeRequest, HandleRequest, InodeRequest, OpenLikeRequest, ReleaseLikeRequest } from './base.js';
+import { type Args, sendBuf, sendOk, sendWrite } from './reply.js';
 
 /** The most parts `replyBufs` takes (the addon's limit). */
 const MAX_REPLY_PARTS = 256;
-
-import { FsyncLikeRequest, HandleRequest, InodeRequest, OpenLikeRequest, ReleaseLikeRequest } from './base.js';
-import { type Args, sendBuf, sendOk, sendWrite } from './reply.js';
 
 /** open: open a file. */
 export class OpenRequest extends OpenLikeRequest {
