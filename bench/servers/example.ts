@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { memfsOperations } from '../../examples/memfs/index.js';
 import { passthroughMountOptions, passthroughOperations } from '../../examples/passthrough/index.js';
 import { type MountOptions, mount, type Operations } from '../../lib/index.js';
+import { serveUntilStopped } from './serve.js';
 
 const USAGE = 'usage: example <memfs|passthrough> <mountpoint> [--source DIR] [--timeout S] [--threads N]\n';
 
@@ -58,13 +59,7 @@ async function main(): Promise<void> {
   const { name, mountpoint, ops, options } = serve(process.argv.slice(2));
   const session = await mount(mountpoint, ops, options);
   session.on('error', (error, op) => process.stderr.write(`bench ${name}: ${op}: ${error.stack ?? error.message}\n`));
-  const stop = (): void => {
-    session.unmount().catch(() => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  process.stdout.write(`${JSON.stringify({ ready: session.mountpoint, pid: process.pid })}\n`);
-  await session.closed;
+  await serveUntilStopped(session);
 }
 
 main().catch((error: unknown) => {

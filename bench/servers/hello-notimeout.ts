@@ -13,6 +13,7 @@
  */
 import { helloOperations } from '../../examples/hello.js';
 import { type Entry, GetattrRequest, LookupRequest, mount, type Operations } from '../../lib/index.js';
+import { serveUntilStopped } from './serve.js';
 
 /** Makes every attr/entry reply in this process uncacheable (timeouts 0). */
 function disableKernelCaching(): void {
@@ -53,13 +54,7 @@ async function main(): Promise<void> {
     subtype: 'hello',
     threads: value === undefined ? 1 : Number(value),
   });
-  const stop = (): void => {
-    session.unmount().catch(() => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  process.stdout.write(`${JSON.stringify({ ready: session.mountpoint, pid: process.pid })}\n`);
-  await session.closed;
+  await serveUntilStopped(session);
   process.stdout.write(`${JSON.stringify({ served })}\n`);
 }
 
