@@ -41,12 +41,8 @@ function slowFs(slowRead: (req: ReadRequest) => void | Promise<void>): Operation
 const dataFor = (req: ReadRequest) =>
   CONTENT.subarray(Math.min(req.offset, CONTENT.length), Math.min(req.offset + req.size, CONTENT.length));
 
-/** Collects the session's 'error' events. */
-function errorsOf(session: Session): { error: Error; op: string }[] {
-  const errors: { error: Error; op: string }[] = [];
-  session.on('error', (error, op) => errors.push({ error, op }));
-  return errors;
-}
+/** A session's 'error' events, as collected by withErrors. */
+type ErrorEvents = { error: Error; op: string }[];
 
 /** The session still serves: another reader gets the whole fast file. */
 async function stillServing(dir: string): Promise<void> {
@@ -56,6 +52,18 @@ async function stillServing(dir: string): Promise<void> {
 }
 
 for (const threads of [0, 1]) {
+  /** Mounts `ops` with `threads` and runs `fn` with the session's 'error' events, collected from the start. */
+  const withErrors = (ops: Operations, fn: (dir: string, session: Session, errors: ErrorEvents) => Promise<void>) =>
+    withSession(
+      ops,
+      (dir, session) => {
+        const errors: ErrorEvents = [];
+        session.on('error', (error, op) => errors.push({ error, op }));
+        return fn(dir, session, errors);
+      },
+      { threads },
+    );
+
   describeMount(`interrupted reads (threads: ${threads})`, () => {
     it('a reader killed by SIGINT mid-read: req.signal aborts, EINTR is answered, nothing leaks, the session keeps serving', async () => {
       const held: ReadRequest[] = [];
@@ -67,29 +75,24 @@ for (const threads of [0, 1]) {
           req.replyError('EINTR');
         });
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          const reader = spawnChild('cat', [`${dir}/slow`]);
-          await waitFor(() => held.length === 1, 5000, 'the read request');
-          expect(session.inflight).toBe(1);
-          expect(held[0]?.signal.aborted).toBe(false);
-          reader.child.kill('SIGINT');
-          const outcome = await reader.done;
-          // The kernel let the reader die only once the request was answered.
-          expect(outcome.signal).toBe('SIGINT');
-          expect(outcome.stdout).toBe('');
-          expect(reasons).toHaveLength(1);
-          expect(reasons[0]).toMatchObject({ name: 'AbortError' });
-          expect(held[0]?.answered).toBe(true);
-          expect(session.inflight).toBe(0);
-          expect(held).toHaveLength(1); // no retry of the read
-          await stillServing(dir);
-          expect(errors).toEqual([]);
-        },
-        { threads },
-      );
+      await withErrors(ops, async (dir, session, errors) => {
+        const reader = spawnChild('cat', [`${dir}/slow`]);
+        await waitFor(() => held.length === 1, 5000, 'the read request');
+        expect(session.inflight).toBe(1);
+        expect(held[0]?.signal.aborted).toBe(false);
+        reader.child.kill('SIGINT');
+        const outcome = await reader.done;
+        // The kernel let the reader die only once the request was answered.
+        expect(outcome.signal).toBe('SIGINT');
+        expect(outcome.stdout).toBe('');
+        expect(reasons).toHaveLength(1);
+        expect(reasons[0]).toMatchObject({ name: 'AbortError' });
+        expect(held[0]?.answered).toBe(true);
+        expect(session.inflight).toBe(0);
+        expect(held).toHaveLength(1); // no retry of the read
+        await stillServing(dir);
+        expect(errors).toEqual([]);
+      });
     });
 
     it('a reader that survives the signal (SIGUSR1 handled) gets EINTR from read(2), then reads again', async () => {
@@ -99,14 +102,11 @@ for (const threads of [0, 1]) {
         if (held.length > 1) return req.replyBuf(dataFor(req)); // the retry is answered at once
         req.signal.addEventListener('abort', () => req.replyError('EINTR'));
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          // ctypes: the raw read(2) result and errno (Python itself would retry on EINTR)
-          const reader = spawnChild('python3', [
-            '-c',
-            `import ctypes, errno, json, os, signal, sys
+      await withErrors(ops, async (dir, session, errors) => {
+        // ctypes: the raw read(2) result and errno (Python itself would retry on EINTR)
+        const reader = spawnChild('python3', [
+          '-c',
+          `import ctypes, errno, json, os, signal, sys
 signal.signal(signal.SIGUSR1, lambda *a: None)
 libc = ctypes.CDLL(None, use_errno=True)
 fd = os.open(sys.argv[1], os.O_RDONLY)
@@ -115,24 +115,22 @@ first = libc.read(fd, buf, 4096)
 err = errno.errorcode.get(ctypes.get_errno()) if first < 0 else None
 again = libc.read(fd, buf, 4096)
 print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[:16].decode()}))`,
-            `${dir}/slow`,
-          ]);
-          await waitFor(() => held.length === 1, 5000, 'the read request');
-          reader.child.kill('SIGUSR1');
-          const outcome = await reader.done;
-          expect(outcome.code, outcome.stderr).toBe(0);
-          expect(JSON.parse(outcome.stdout)).toEqual({
-            first: -1,
-            errno: 'EINTR',
-            again: 4096,
-            head: '0123456789abcdef',
-          });
-          expect(held.map((r) => r.signal.aborted)).toEqual([true, false]);
-          expect(session.inflight).toBe(0);
-          expect(errors).toEqual([]);
-        },
-        { threads },
-      );
+          `${dir}/slow`,
+        ]);
+        await waitFor(() => held.length === 1, 5000, 'the read request');
+        reader.child.kill('SIGUSR1');
+        const outcome = await reader.done;
+        expect(outcome.code, outcome.stderr).toBe(0);
+        expect(JSON.parse(outcome.stdout)).toEqual({
+          first: -1,
+          errno: 'EINTR',
+          again: 4096,
+          head: '0123456789abcdef',
+        });
+        expect(held.map((r) => r.signal.aborted)).toEqual([true, false]);
+        expect(session.inflight).toBe(0);
+        expect(errors).toEqual([]);
+      });
     });
 
     it('a handler that ignores the abort and answers late with data: no throw, no error, the reader dies then', async () => {
@@ -141,31 +139,26 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
         held.push(req);
         void req.signal; // watched, but nothing listens
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          const reader = spawnChild('cat', [`${dir}/slow`]);
-          let exited = false;
-          void reader.done.then(() => (exited = true));
-          await waitFor(() => held.length === 1, 5000, 'the read request');
-          reader.child.kill('SIGINT');
-          const req = held[0] as ReadRequest;
-          await waitFor(() => req.signal.aborted, 5000, 'the abort');
-          // A round trip through the mount: the reader is still waiting for the answer.
-          await stillServing(dir);
-          expect(exited).toBe(false);
-          expect(session.inflight).toBe(1);
-          expect(() => req.replyBuf(dataFor(req))).not.toThrow();
-          const outcome = await reader.done;
-          expect(outcome.signal).toBe('SIGINT');
-          expect(session.inflight).toBe(0);
-          expect(() => req.replyError('EINTR')).toThrow(/already answered/);
-          expect(errors).toEqual([]);
-          await stillServing(dir);
-        },
-        { threads },
-      );
+      await withErrors(ops, async (dir, session, errors) => {
+        const reader = spawnChild('cat', [`${dir}/slow`]);
+        let exited = false;
+        void reader.done.then(() => (exited = true));
+        await waitFor(() => held.length === 1, 5000, 'the read request');
+        reader.child.kill('SIGINT');
+        const req = held[0] as ReadRequest;
+        await waitFor(() => req.signal.aborted, 5000, 'the abort');
+        // A round trip through the mount: the reader is still waiting for the answer.
+        await stillServing(dir);
+        expect(exited).toBe(false);
+        expect(session.inflight).toBe(1);
+        expect(() => req.replyBuf(dataFor(req))).not.toThrow();
+        const outcome = await reader.done;
+        expect(outcome.signal).toBe('SIGINT');
+        expect(session.inflight).toBe(0);
+        expect(() => req.replyError('EINTR')).toThrow(/already answered/);
+        expect(errors).toEqual([]);
+        await stillServing(dir);
+      });
     });
 
     it('a handler that never looks at req.signal and answers late: the same, and the interrupt is not lost', async () => {
@@ -173,24 +166,19 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
       const ops = slowFs((req) => {
         held.push(req);
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          const reader = spawnChild('cat', [`${dir}/slow`]);
-          await waitFor(() => held.length === 1, 5000, 'the read request');
-          reader.child.kill('SIGINT');
-          await stillServing(dir); // the interrupt came before this round trip
-          const req = held[0] as ReadRequest;
-          // Looked at only now: it is already aborted (libfuse kept the interrupt for the request).
-          await waitFor(() => req.signal.aborted, 5000, 'the abort');
-          req.replyBuf(dataFor(req));
-          expect((await reader.done).signal).toBe('SIGINT');
-          expect(session.inflight).toBe(0);
-          expect(errors).toEqual([]);
-        },
-        { threads },
-      );
+      await withErrors(ops, async (dir, session, errors) => {
+        const reader = spawnChild('cat', [`${dir}/slow`]);
+        await waitFor(() => held.length === 1, 5000, 'the read request');
+        reader.child.kill('SIGINT');
+        await stillServing(dir); // the interrupt came before this round trip
+        const req = held[0] as ReadRequest;
+        // Looked at only now: it is already aborted (libfuse kept the interrupt for the request).
+        await waitFor(() => req.signal.aborted, 5000, 'the abort');
+        req.replyBuf(dataFor(req));
+        expect((await reader.done).signal).toBe('SIGINT');
+        expect(session.inflight).toBe(0);
+        expect(errors).toEqual([]);
+      });
     });
 
     it('an async handler awaiting with { signal: req.signal } rejects on the interrupt: the request is answered, nothing hangs', async () => {
@@ -200,22 +188,17 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
         await sleep(30_000, undefined, { signal: req.signal }); // rejects with an AbortError on the interrupt
         req.replyBuf(dataFor(req));
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          const reader = spawnChild('cat', [`${dir}/slow`]);
-          await waitFor(() => started === 1, 5000, 'the read request');
-          reader.child.kill('SIGINT');
-          const outcome = await reader.done;
-          expect(outcome.signal).toBe('SIGINT');
-          expect(session.inflight).toBe(0);
-          await stillServing(dir);
-          // (an abort rejection is answered EIO and reported, as anything that is not an errno)
-          expect(errors.every((e) => e.op === 'read' && e.error.name === 'AbortError')).toBe(true);
-        },
-        { threads },
-      );
+      await withErrors(ops, async (dir, session, errors) => {
+        const reader = spawnChild('cat', [`${dir}/slow`]);
+        await waitFor(() => started === 1, 5000, 'the read request');
+        reader.child.kill('SIGINT');
+        const outcome = await reader.done;
+        expect(outcome.signal).toBe('SIGINT');
+        expect(session.inflight).toBe(0);
+        await stillServing(dir);
+        // (an abort rejection is answered EIO and reported, as anything that is not an errno)
+        expect(errors.every((e) => e.op === 'read' && e.error.name === 'AbortError')).toBe(true);
+      });
     });
 
     it('a buffered read (read ahead in the background) is not interrupted: the reader dies at once, the late answer is harmless', async () => {
@@ -223,29 +206,24 @@ print(json.dumps({'first': first, 'errno': err, 'again': again, 'head': buf.raw[
       const ops = slowFs((req) => {
         held.push(req);
       });
-      await withSession(
-        ops,
-        async (dir, session) => {
-          const errors = errorsOf(session);
-          const reader = spawnChild('cat', [`${dir}/buffered`]);
-          await waitFor(() => held.length >= 1, 5000, 'the read request');
-          reader.child.kill('SIGINT');
-          expect((await reader.done).signal).toBe('SIGINT');
-          // The request outlived its reader.
-          const req = held[0] as ReadRequest;
-          expect(req.answered).toBe(false);
-          expect(session.inflight).toBe(held.length);
-          for (const r of held) r.replyBuf(dataFor(r));
-          expect(session.inflight).toBe(0);
-          // The late answer filled the page cache: the next reader gets the data without a request.
-          const count = held.length;
-          const again = await client<string>(`out(fs.readFileSync(${JSON.stringify(`${dir}/buffered`)}, 'latin1'))`);
-          expect(again).toBe(CONTENT.toString('latin1'));
-          expect(held).toHaveLength(count);
-          expect(errors).toEqual([]);
-        },
-        { threads },
-      );
+      await withErrors(ops, async (dir, session, errors) => {
+        const reader = spawnChild('cat', [`${dir}/buffered`]);
+        await waitFor(() => held.length >= 1, 5000, 'the read request');
+        reader.child.kill('SIGINT');
+        expect((await reader.done).signal).toBe('SIGINT');
+        // The request outlived its reader.
+        const req = held[0] as ReadRequest;
+        expect(req.answered).toBe(false);
+        expect(session.inflight).toBe(held.length);
+        for (const r of held) r.replyBuf(dataFor(r));
+        expect(session.inflight).toBe(0);
+        // The late answer filled the page cache: the next reader gets the data without a request.
+        const count = held.length;
+        const again = await client<string>(`out(fs.readFileSync(${JSON.stringify(`${dir}/buffered`)}, 'latin1'))`);
+        expect(again).toBe(CONTENT.toString('latin1'));
+        expect(held).toHaveLength(count);
+        expect(errors).toEqual([]);
+      });
     });
   });
 }

@@ -18,25 +18,22 @@ import {
   type Session,
   unmountStale,
 } from '../lib/index.js';
-import { client, describeMount, isMounted, run, sh, tempMountpoint, waitFor, withSession } from './helpers/fuse.js';
+import {
+  client,
+  describeMount,
+  isMounted,
+  run,
+  sh,
+  tempMountpoint,
+  waitFor,
+  within,
+  withSession,
+} from './helpers/fuse.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
-
-/** Resolves with `promise`, or rejects once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What a rejected promise rejected with (fails the test if it resolved). */
 async function rejectionOf(promise: Promise<unknown>): Promise<Error> {

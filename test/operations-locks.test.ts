@@ -38,6 +38,22 @@ def attempt(f):
         return {'error': errno.errorcode.get(e.errno, str(e.errno))}
 `;
 
+/**
+ * Python, after PRELUDE: `raw_setlkw(fd, type, start, length)` calls fcntl(F_SETLKW)
+ * through ctypes, so a signal is not retried as Python would; it returns
+ * `[result, errno name or None]`. SIGUSR1 is handled (and does not restart the call).
+ */
+const RAW_SETLKW = `class Flock(ctypes.Structure):
+    _fields_ = [('l_type', ctypes.c_short), ('l_whence', ctypes.c_short), ('l_start', ctypes.c_int64),
+                ('l_len', ctypes.c_int64), ('l_pid', ctypes.c_int32)]
+libc = ctypes.CDLL(None, use_errno=True)
+signal.signal(signal.SIGUSR1, lambda *a: None)
+def raw_setlkw(fd, type, start, length):
+    res = libc.fcntl(fd, F_SETLKW, ctypes.byref(Flock(type, 0, start, length, 0)))
+    err = ctypes.get_errno() if res != 0 else 0
+    return [res, errno.errorcode.get(err, err) if res != 0 else None]
+`;
+
 /** A python3 child (with the lock helpers) with a deadline: its process, and its outcome. */
 function spawnPy(script: string, args: string[], timeoutMs = 15_000): { child: ChildProcess; done: Promise<Outcome> } {
   return spawnChild('python3', ['-c', `${PRELUDE}${script}`, ...args], timeoutMs);
@@ -212,15 +228,9 @@ print(json.dumps(lk(fd, F_SETLKW, 1, 0, 0)))`,
         session.on('error', (error) => errors.push(error));
         // ctypes: the raw fcntl(2) result and errno, with a handler that does not restart it
         const { child, done } = spawnPy(
-          `class Flock(ctypes.Structure):
-    _fields_ = [('l_type', ctypes.c_short), ('l_whence', ctypes.c_short), ('l_start', ctypes.c_int64),
-                ('l_len', ctypes.c_int64), ('l_pid', ctypes.c_int32)]
-libc = ctypes.CDLL(None, use_errno=True)
-signal.signal(signal.SIGUSR1, lambda *a: None)
-fd = os.open(sys.argv[1], os.O_RDWR)
-res = libc.fcntl(fd, F_SETLKW, ctypes.byref(Flock(1, 0, 0, 0, 0)))
-err = ctypes.get_errno() if res != 0 else 0
-print(json.dumps({'res': res, 'errno': errno.errorcode.get(err, err), 'again': lk(fd, F_SETLK, 1, 7, 1)}))`,
+          `${RAW_SETLKW}fd = os.open(sys.argv[1], os.O_RDWR)
+res, err = raw_setlkw(fd, 1, 0, 0)
+print(json.dumps({'res': res, 'errno': err, 'again': lk(fd, F_SETLK, 1, 7, 1)}))`,
           [`${dir}/f`],
         );
         await waitFor(() => held.length === 1, 5000, 'the blocking setlk');
@@ -274,14 +284,8 @@ describeMount('setlk: interrupts and ranges', () => {
     );
     await withSession(ops, async (dir, session) => {
       const { child, done } = spawnPy(
-        `class Flock(ctypes.Structure):
-    _fields_ = [('l_type', ctypes.c_short), ('l_whence', ctypes.c_short), ('l_start', ctypes.c_int64),
-                ('l_len', ctypes.c_int64), ('l_pid', ctypes.c_int32)]
-libc = ctypes.CDLL(None, use_errno=True)
-signal.signal(signal.SIGUSR1, lambda *a: None)
-fd = os.open(sys.argv[1], os.O_RDWR)
-res = libc.fcntl(fd, F_SETLKW, ctypes.byref(Flock(0, 0, 10, 5, 0)))
-print(json.dumps([res, errno.errorcode.get(ctypes.get_errno())]))`,
+        `${RAW_SETLKW}fd = os.open(sys.argv[1], os.O_RDWR)
+print(json.dumps(raw_setlkw(fd, 0, 10, 5)))`,
         [`${dir}/f`],
       );
       await waitFor(() => held !== undefined, 5000, 'the blocking setlk');

@@ -408,6 +408,17 @@ describe('the packed package', () => {
     if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
+  /** Runs the installed tsc in the consumer project (strict, into out/); it must succeed. */
+  async function compileConsumer(): Promise<void> {
+    const tsc = await runIn(
+      project,
+      process.execPath,
+      [join(project, 'node_modules', 'typescript', 'bin', 'tsc')],
+      60_000,
+    );
+    expectSuccess(tsc, 'tsc in the consumer project');
+  }
+
   it('packs the built library, its declarations, the examples and the native sources', () => {
     for (const file of [
       'package.json',
@@ -454,13 +465,7 @@ describe('the packed package', () => {
   });
 
   it('type-checks a strict TypeScript consumer (ESM and require) against the installed declarations', async () => {
-    const tsc = await runIn(
-      project,
-      process.execPath,
-      [join(project, 'node_modules', 'typescript', 'bin', 'tsc')],
-      60_000,
-    );
-    expectSuccess(tsc, 'tsc in the consumer project');
+    await compileConsumer();
     expect(existsSync(join(project, 'out', 'consumer.mjs'))).toBe(true);
   });
 
@@ -537,15 +542,7 @@ describe('the packed package', () => {
     });
 
     it('from the compiled TypeScript consumer', async () => {
-      if (!existsSync(join(project, 'out', 'consumer.mjs'))) {
-        const tsc = await runIn(
-          project,
-          process.execPath,
-          [join(project, 'node_modules', 'typescript', 'bin', 'tsc')],
-          60_000,
-        );
-        expectSuccess(tsc, 'tsc in the consumer project');
-      }
+      if (!existsSync(join(project, 'out', 'consumer.mjs'))) await compileConsumer();
       const report = await consume(join('out', 'consumer.mjs'));
       expectHello(report);
       expect(report.resolved).toBe(pathToFileURL(join(installed, 'dist', 'lib', 'index.js')).href);

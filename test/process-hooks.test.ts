@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { cleanup, client, describeMount, isMounted, tempMountpoint, waitFor } from './helpers/fuse.js';
+import { cleanup, client, describeMount, isMounted, tempMountpoint, waitFor, within } from './helpers/fuse.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -150,19 +150,6 @@ async function startChild(mode: string, threads = 0, timeoutMs = 15_000): Promis
     stderr,
   ).toMatchObject({ ready: true, mounted: true });
   return { child, dir };
-}
-
-/** Resolves with `promise`, or rejects once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Reads hello through the mount from another process. */

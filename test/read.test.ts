@@ -65,6 +65,25 @@ function filesFs(files: Record<string, ServedFile>, extra: Operations = {}): Ope
   };
 }
 
+/**
+ * A 10-byte direct-I/O file (ino 2) whose reads run `reply`; what it throws is
+ * recorded in `thrown` as "Name: message".
+ */
+function throwingFile(thrown: string[], reply: (req: ReadRequest) => void): ServedFile {
+  return {
+    ino: 2,
+    size: 10,
+    directIo: true,
+    read(req) {
+      try {
+        reply(req);
+      } catch (error) {
+        thrown.push(`${(error as Error).name}: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
 /** The slice of `data` a read of `req` should return. */
 const sliceFor = (data: Buffer, req: ReadRequest): Buffer =>
   data.subarray(Math.min(req.offset, data.length), Math.min(req.offset + req.size, data.length));
@@ -263,20 +282,7 @@ print(json.dumps({'n': len(data), 'sha': hashlib.sha256(data).hexdigest()}))`,
 
   it('replyBuf with more than req.size bytes throws RangeError and the reader gets EIO', async () => {
     const thrown: string[] = [];
-    const ops = filesFs({
-      f: {
-        ino: 2,
-        size: 10,
-        directIo: true,
-        read(req) {
-          try {
-            req.replyBuf(Buffer.alloc(req.size + 1, 'x'));
-          } catch (error) {
-            thrown.push(`${(error as Error).name}: ${(error as Error).message}`);
-          }
-        },
-      },
-    });
+    const ops = filesFs({ f: throwingFile(thrown, (req) => req.replyBuf(Buffer.alloc(req.size + 1, 'x'))) });
     await withSession(ops, async (dir) => {
       const got = await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)
@@ -324,20 +330,7 @@ print(json.dumps(os.pread(fd, 10, 0).hex()))`,
       (req) => req.replyBufs(Array.from({ length: 257 }, () => Buffer.alloc(0))),
     ];
     let call = 0;
-    const ops = filesFs({
-      f: {
-        ino: 2,
-        size: 10,
-        directIo: true,
-        read(req) {
-          try {
-            (attempts[call++] as (req: ReadRequest) => void)(req);
-          } catch (error) {
-            thrown.push(`${(error as Error).name}: ${(error as Error).message}`);
-          }
-        },
-      },
-    });
+    const ops = filesFs({ f: throwingFile(thrown, (req) => (attempts[call++] as (req: ReadRequest) => void)(req)) });
     await withSession(ops, async (dir) => {
       const got = await py(
         `fd = os.open(sys.argv[1], os.O_RDONLY)

@@ -150,6 +150,19 @@ export async function waitFor(
   }
 }
 
+/** Resolves with `promise`, or rejects once `ms` have passed. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Whether `path` is a mountpoint in /proc/mounts. */
 export async function isMounted(path: string): Promise<boolean> {
   const { readFile } = await import('node:fs/promises');
