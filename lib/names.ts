@@ -36,14 +36,20 @@ export function nameByteLength(name: string): number {
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (!isSurrogate(c)) bytes += 3;
-    else if (c < 0xdc00 && i + 1 < n && (name.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+    if (c < 0x80) {
+      bytes += 1;
+    } else if (c < 0x800) {
+      bytes += 2;
+    } else if (!isSurrogate(c)) {
+      bytes += 3;
+    } else if (c < 0xdc00 && i + 1 < n && (name.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       bytes += 4; // a surrogate pair
       i++;
-    } else if (c >= 0xdc80 && c <= 0xdcff) bytes += 1; // an escaped byte
-    else return -1;
+    } else if (c >= 0xdc80 && c <= 0xdcff) {
+      bytes += 1; // an escaped byte
+    } else {
+      return -1;
+    }
   }
   return bytes;
 }
