@@ -17,6 +17,7 @@
  * @module
  */
 import { isUtf8 } from 'node:buffer';
+import { typeError } from './validate.js';
 
 /** A name given to the API: a string (escapes as described above) or its raw bytes. */
 export type NameInput = string | Uint8Array;
@@ -73,7 +74,7 @@ function sequenceLength(b: Uint8Array, at: number): number {
 }
 
 /** The string for a name's bytes (see the module description). */
-export function decodeName(bytes: Uint8Array): string {
+export function nameFromBytes(bytes: Uint8Array): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isUtf8(buf)) return buf.toString('utf8');
   let out = '';
@@ -90,12 +91,15 @@ export function decodeName(bytes: Uint8Array): string {
   return out + buf.toString('utf8', start);
 }
 
-/** The bytes of a name; throws a RangeError (`where: what must be …`) for a string that is not one. */
+/** The bytes a name stands for (a Uint8Array as it is); throws a RangeError for a string that is not a name. */
+export function nameToBytes(name: NameInput): Buffer {
+  return encodeName('nameToBytes', 'name', name);
+}
+
+/** @internal {@link nameToBytes}, with the caller's place in the error message (`where: what …`). */
 export function encodeName(where: string, what: string, name: NameInput): Buffer {
   if (typeof name !== 'string') {
-    if (!(name instanceof Uint8Array)) {
-      throw new TypeError(`${where}: ${what} must be a string or a Buffer, got ${typeof name}`);
-    }
+    if (!(name instanceof Uint8Array)) typeError(where, what, 'a string or a Buffer', name);
     return Buffer.isBuffer(name) ? name : Buffer.from(name.buffer, name.byteOffset, name.byteLength);
   }
   let plain = true;
