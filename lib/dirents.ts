@@ -10,7 +10,7 @@
  */
 import { native } from './addon.js';
 import { DIRENT_LENGTH, DIRENT_PLAIN_LENGTH, Packed, packEntry } from './layout.js';
-import { type NameInput, nameByteLength, nameFromBytes } from './names.js';
+import { fileNameLength, type NameInput, nameFromBytes } from './names.js';
 import type { Entry } from './types.js';
 import { FILE_NAME_RULE, rangeError, typeError, uint } from './validate.js';
 import { putU64 } from './words.js';
@@ -30,10 +30,8 @@ const SPARE_MAX = 4;
 /** The name as a string (bytes decoded, see lib/names.ts) and its length in bytes, checked. */
 function checkedName(where: string, name: NameInput): [string, number] {
   if (typeof name === 'string') {
-    const length = nameByteLength(name);
-    if (length < 1 || length > 255 || name.includes('/') || name.includes('\0')) {
-      rangeError(where, 'name', FILE_NAME_RULE, name);
-    }
+    const length = fileNameLength(name);
+    if (length < 0) rangeError(where, 'name', FILE_NAME_RULE, name);
     return [name, length];
   }
   if (!(name instanceof Uint8Array)) typeError(where, 'name', 'a string or a Buffer', name);

@@ -28,16 +28,17 @@ function isSurrogate(unit: number): boolean {
 }
 
 /**
- * The number of bytes `name` stands for, or -1 if it holds a lone surrogate
- * that is not an escaped byte. One pass, no allocation: replies check every
- * name they send.
+ * The bytes `name` stands for, counted in one pass without allocating; -1 if
+ * it holds a lone surrogate that is not an escaped byte, or, for a file name
+ * (`fileName`), a '/' or NUL.
  */
-export function nameByteLength(name: string): number {
+function countBytes(name: string, fileName: boolean): number {
   const n = name.length;
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
     if (c < 0x80) {
+      if (fileName && (c === 0x2f || c === 0)) return -1;
       bytes += 1;
     } else if (c < 0x800) {
       bytes += 2;
@@ -53,6 +54,21 @@ export function nameByteLength(name: string): number {
     }
   }
   return bytes;
+}
+
+/** The number of bytes `name` stands for, or -1 if it holds a lone surrogate that is not an escaped byte. */
+export function nameByteLength(name: string): number {
+  return countBytes(name, false);
+}
+
+/**
+ * The number of bytes of file name `name` (1 to 255 of them, without '/' or
+ * NUL), or -1 if it is not one. Readdir checks every name it lists with it.
+ */
+export function fileNameLength(name: string): number {
+  if (name.length === 0 || name.length > 255) return -1;
+  const bytes = countBytes(name, true);
+  return bytes <= 255 ? bytes : -1;
 }
 
 /** The length of the valid UTF-8 sequence at `at`, or 0. */

@@ -9,6 +9,7 @@
 import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
 import { errnoName, FuseError } from './errors.js';
+import type { NameInput } from './names.js';
 import { checkBytes } from './request.js';
 import { fileName, positiveUint, uint } from './validate.js';
 
@@ -136,7 +137,7 @@ export class Notifications {
     ino: number,
     a: number,
     b: number,
-    name?: string,
+    name?: NameInput,
     data?: Uint8Array,
     retrieve = false,
   ): Promise<boolean | Buffer> {

@@ -10,6 +10,7 @@ import { native } from './addon.js';
 import { CAP, ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
 import { OBJECT_SLOTS, OPERATION_NAMES, RECORD_WORDS } from './generated/operations.js';
+import type { NameInput } from './names.js';
 import { Notifications } from './notifications.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
@@ -168,7 +169,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Drops the kernel's cached entry `name` in directory `parent` (and the directory's attributes). */
-  notifyInvalEntry(parent: number, name: string): Promise<boolean> {
+  notifyInvalEntry(parent: number, name: NameInput): Promise<boolean> {
     return this.#notifications.invalEntry(parent, name);
   }
 
@@ -177,7 +178,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * looks it up again without detaching mounts on it. Needs a kernel with
    * `CAP.EXPIRE_ONLY` (rejects with a clear error otherwise).
    */
-  notifyExpireEntry(parent: number, name: string): Promise<boolean> {
+  notifyExpireEntry(parent: number, name: NameInput): Promise<boolean> {
     if (this.#conn !== undefined && !this.#conn.canDo(CAP.EXPIRE_ONLY)) {
       return Promise.reject(
         new Error('notifyExpireEntry: this kernel does not support expiring entries (CAP.EXPIRE_ONLY)'),
@@ -187,7 +188,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Tells the kernel that `name` in `parent`, which was inode `child`, is gone (inotify watchers see a delete). */
-  notifyDelete(parent: number, child: number, name: string): Promise<boolean> {
+  notifyDelete(parent: number, child: number, name: NameInput): Promise<boolean> {
     return this.#notifications.delete(parent, child, name);
   }
 

@@ -4,6 +4,7 @@
  * Wrong types throw TypeError, values out of range throw RangeError.
  * @module
  */
+import { fileNameLength, type NameInput } from './names.js';
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
@@ -67,35 +68,16 @@ export function object(where: string, what: string, value: unknown): Record<stri
 /** What {@link fileName} asks for. */
 export const FILE_NAME_RULE = "a non-empty name of at most 255 bytes without '/' or NUL";
 
-/**
- * The UTF-8 length of `name` (as `Buffer.byteLength` counts it: a lone
- * surrogate is 3 bytes) if it is a valid file name, else -1. One pass over
- * the characters, no call into C++: readdir checks every name it sends.
- */
-export function fileNameBytes(name: string): number {
-  const n = name.length;
-  if (n === 0 || n > 255) return -1;
-  let bytes = n;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x80) {
-      if (c === 0x2f || c === 0) return -1;
-    } else if (c < 0x800) {
-      bytes += 1;
-    } else if (c < 0xdc00 && c >= 0xd800 && i + 1 < n && (name.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 2; // a surrogate pair: 4 bytes for its 2 characters
-      i++;
-    } else {
-      bytes += 2;
+/** A file name: non-empty, at most 255 bytes, no '/' and no NUL; a string (see lib/names.ts) or its bytes. */
+export function fileName(where: string, what: string, value: unknown): NameInput {
+  if (value instanceof Uint8Array) {
+    if (value.length === 0 || value.length > 255 || value.includes(0x2f) || value.includes(0)) {
+      rangeError(where, what, FILE_NAME_RULE, value);
     }
+    return value;
   }
-  return bytes <= 255 ? bytes : -1;
-}
-
-/** A file name: non-empty, at most 255 bytes, no '/' and no NUL. */
-export function fileName(where: string, what: string, value: unknown): string {
-  if (typeof value !== 'string') typeError(where, what, 'a string', value);
-  if (fileNameBytes(value) < 0) rangeError(where, what, FILE_NAME_RULE, value);
+  if (typeof value !== 'string') typeError(where, what, 'a string or a Buffer', value);
+  if (fileNameLength(value) < 0) rangeError(where, what, FILE_NAME_RULE, value);
   return value;
 }
 

@@ -23,19 +23,10 @@ import {
   packStatfs,
   STATFS_FIELDS,
 } from '../lib/layout.js';
+import { fileNameLength, nameByteLength, nameFromBytes, nameToBytes } from '../lib/names.js';
 import { resolveOptions } from '../lib/options.js';
 import type { Attr, Entry, StatfsInfo } from '../lib/types.js';
-import {
-  cString,
-  fileName,
-  fileNameBytes,
-  object,
-  optionalUint,
-  rangeError,
-  seconds,
-  typeError,
-  uint,
-} from '../lib/validate.js';
+import { cString, fileName, object, optionalUint, rangeError, seconds, typeError, uint } from '../lib/validate.js';
 
 /** Runs `fn` and returns what it threw (failing the test if it did not throw). */
 function thrown(fn: () => unknown): Error {
@@ -133,7 +124,7 @@ describe('validate', () => {
     }
   });
 
-  it('fileNameBytes counts UTF-8 bytes as Buffer.byteLength does (pairs, lone surrogates, 2- and 3-byte characters)', () => {
+  it('fileNameLength counts the bytes a name stands for (pairs, escaped bytes, 2- and 3-byte characters)', () => {
     const pieces = [
       'a',
       'Z',
@@ -143,8 +134,8 @@ describe('validate', () => {
       '€',
       '中',
       '😀',
-      '\ud800',
-      '\udfff',
+      '\udc80',
+      '\udcff',
       '\u07ff',
       '\u0800',
       '\uffff',
@@ -158,12 +149,36 @@ describe('validate', () => {
         state = (Math.imul(state, 1103515245) + 12345) >>> 0;
         name += pieces[state % pieces.length];
       }
-      const bytes = Buffer.byteLength(name);
-      expect(fileNameBytes(name), JSON.stringify(name)).toBe(bytes <= 255 && name.length <= 255 ? bytes : -1);
+      const bytes = nameToBytes(name).length;
+      expect(nameByteLength(name), JSON.stringify(name)).toBe(bytes);
+      expect(fileNameLength(name), JSON.stringify(name)).toBe(bytes <= 255 && name.length <= 255 ? bytes : -1);
     }
-    expect(fileNameBytes('😀'.repeat(63))).toBe(252);
-    expect(fileNameBytes('😀'.repeat(64))).toBe(-1);
-    for (const bad of ['', '/', 'a/', '\0', 'é\0']) expect(fileNameBytes(bad)).toBe(-1);
+    expect(fileNameLength('😀'.repeat(63))).toBe(252);
+    expect(fileNameLength('😀'.repeat(64))).toBe(-1);
+    expect(fileNameLength('\udc80'.repeat(255))).toBe(255);
+    for (const bad of ['', '/', 'a/', '\0', 'é\0', '\ud800', 'a\udfff', '\udc7f']) expect(fileNameLength(bad)).toBe(-1);
+  });
+
+  it('names round-trip their bytes exactly: valid UTF-8 as is, every other byte as an escape', () => {
+    const samples = [
+      Buffer.from('plain'),
+      Buffer.from('é中😀'),
+      Buffer.from([0x61, 0xff]),
+      Buffer.from([0x61, 0xfe]),
+      Buffer.alloc(200, 0x80),
+      Buffer.from([0xed, 0xa0, 0x80]), // a UTF-8 encoded surrogate is not UTF-8
+      Buffer.from([0xc0, 0xaf]), // an overlong '/'
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]), // past U+10FFFF
+      Buffer.from([0xe2, 0x82]), // truncated
+    ];
+    for (const bytes of samples) {
+      const name = nameFromBytes(bytes);
+      expect(nameToBytes(name).equals(bytes), bytes.toString('hex')).toBe(true);
+      expect(nameByteLength(name)).toBe(bytes.length);
+    }
+    expect(nameFromBytes(Buffer.from([0x61, 0xff]))).toBe('a\udcff');
+    expect(nameFromBytes(Buffer.from([0x61, 0xff]))).not.toBe(nameFromBytes(Buffer.from([0x61, 0xfe])));
+    expect(thrown(() => nameToBytes('a\ud800b'))).toBeInstanceOf(RangeError);
   });
 
   it('cString counts bytes and rejects NUL', () => {
