@@ -210,7 +210,10 @@ export class ConnectionInfo {
   readonly maxRead: number;
   /**
    * Capabilities the filesystem wants (a subset of `capable`). Starts with
-   * libfuse's defaults plus SPLICE_WRITE (zero-copy fd replies).
+   * libfuse's defaults plus SPLICE_WRITE (zero-copy fd replies) and
+   * PARALLEL_DIROPS (a default up to libfuse 3.14, not in 3.17), minus
+   * SPLICE_READ. libfuse 3.17 no longer turns HANDLE_KILLPRIV on by default:
+   * a filesystem that clears suid/sgid itself asks for it.
    */
   want: number;
   /** The largest write request, in bytes. */

@@ -12,7 +12,9 @@
 #ifndef FUSE_USE_VERSION
 #define FUSE_USE_VERSION (FUSE_MINOR_VERSION < 17 ? 300 + FUSE_MINOR_VERSION : 317)
 #endif
-#include <fuse3/fuse_lowlevel.h>
+// pkg-config --cflags fuse3 names the fuse3/ directory itself, so the
+// headers of the libfuse it picks (system or .libfuse/) are the ones found.
+#include <fuse_lowlevel.h>
 
 #if FUSE_VERSION < FUSE_MAKE_VERSION(3, 10)
 #error "fuse-lowlevel needs libfuse 3.10 or newer (FUSE_VERSION of these headers is older)"
@@ -54,5 +56,20 @@ inline void SetConnWant(fuse_conn_info* c, uint64_t want) {
 #endif
   c->want = static_cast<uint32_t>(want);
 }
+
+#if FUSE_VERSION >= FUSE_MAKE_VERSION(3, 13)
+// fuse_lowlevel_notify_expire_entry (libfuse 3.13+) took a flags argument
+// (always FUSE_LL_EXPIRE_ONLY) up to 3.14 and takes none from 3.16 (3.17.2
+// has none); no macro tells them apart, so the function's type does.
+inline int NotifyExpireEntry(int (*notify)(fuse_session*, fuse_ino_t, const char*, size_t), fuse_session* se,
+                             fuse_ino_t parent, const char* name, size_t length) {
+  return notify(se, parent, name, length);
+}
+template <typename Flags>
+int NotifyExpireEntry(int (*notify)(fuse_session*, fuse_ino_t, const char*, size_t, Flags), fuse_session* se,
+                      fuse_ino_t parent, const char* name, size_t length) {
+  return notify(se, parent, name, length, static_cast<Flags>(FUSE_LL_EXPIRE_ONLY));
+}
+#endif
 
 }  // namespace fl

@@ -74,7 +74,7 @@ int Notifier::Perform(fuse_session* se, NotifyJob& job) {
       return fuse_lowlevel_notify_inval_entry(se, job.ino, job.name.c_str(), job.name.size());
     case NotifyKind::ExpireEntry:
 #if FUSE_VERSION >= FUSE_MAKE_VERSION(3, 13)
-      return fuse_lowlevel_notify_expire_entry(se, job.ino, job.name.c_str(), job.name.size(), FUSE_LL_EXPIRE_ONLY);
+      return NotifyExpireEntry(&fuse_lowlevel_notify_expire_entry, se, job.ino, job.name.c_str(), job.name.size());
 #else
       return -ENOSYS;  // libfuse < 3.13 (lib/ checks CAP.EXPIRE_ONLY first, which it never offers)
 #endif

@@ -255,7 +255,10 @@ void Session::NegotiateInit(fuse_conn_info* conn) {
   // libfuse turns on splice reads when write_buf is set, but write data is
   // copied into a Buffer for JS anyway, and splicing every request through a
   // pipe costs an extra copy and syscalls on the metadata path.
-  SetConnWant(conn, (ConnWant(conn) | FUSE_CAP_SPLICE_WRITE) & ~uint64_t{FUSE_CAP_SPLICE_READ});
+  // Parallel dirops was on by default up to libfuse 3.14 and is not in 3.17:
+  // kept on, so every libfuse gives the same default (the handler may drop it).
+  SetConnWant(conn, (ConnWant(conn) | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_PARALLEL_DIROPS) &
+                        ~uint64_t{FUSE_CAP_SPLICE_READ});
   // libfuse requires init to repeat the max_read mount option (0 when unset).
   conn->max_read = maxRead_;
   std::unique_lock<std::mutex> lock(initMutex_);

@@ -18,8 +18,9 @@
 # see fuse3 3.17.2-3's source yet (nothing from trixie is installed), fetches it
 # with `apt-get source` (apt checks it against trixie's signed Sources index,
 # dpkg-source against the .dsc; this script checks the SHA-256 of each file
-# against the values pinned below, and the version meson reports) and builds
-# only the library (no utilities, examples or tests). When the BUILD-INFO of a
+# against the values pinned below, and the version meson reports), applies the
+# patches in scripts/libfuse-patches/ and builds only the library (no
+# utilities, examples or tests). When the BUILD-INFO of a
 # finished build matches, it does nothing (no root, no network).
 #
 # The library is configured with prefix /usr, as Debian's package is: libfuse
@@ -46,12 +47,15 @@ MESON_OPTIONS=(
   -Ddefault_library=both -Db_staticpic=true
   -Dutils=false -Dexamples=false -Dtests=false -Duseroot=false -Dinitscriptdir=
 )
-# What a finished build records; a different value (another version or
+# Our changes to it, applied in this order (each says why).
+PATCHES=("$ROOT/scripts/libfuse-patches/auto-unmount-through-fusermount3.patch")
+# What a finished build records; a different value (another version, patch or
 # options) means build again.
 INFO="libfuse $VERSION from Debian's fuse3 $DEBIAN_VERSION source package (trixie)
 sha256 fuse3_$DEBIAN_VERSION.dsc $SHA256_DSC
 sha256 fuse3_$VERSION.orig.tar.gz $SHA256_ORIG
 sha256 fuse3_$DEBIAN_VERSION.debian.tar.xz $SHA256_DEBIAN
+$(for patch in "${PATCHES[@]}"; do echo "patch $(basename "$patch") $(sha256sum <"$patch" | cut -d' ' -f1)"; done)
 meson ${MESON_OPTIONS[*]}"
 
 say() { echo "build-libfuse: $*" >&2; }
@@ -83,12 +87,26 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# apt must see the source package: a deb-src line for trixie, in a file of its own.
-has_source() { apt-cache showsrc fuse3 2>/dev/null | grep -x "Version: $DEBIAN_VERSION" >/dev/null; }
-if [ ! -f "$SRC/meson.build" ] && ! has_source; then
-  if [ ! -f "$SOURCES_FILE" ]; then
-    say "adding $SOURCES_FILE (deb-src $MIRROR trixie main)"
-    as_root sh -c "cat > '$SOURCES_FILE'" <<EOF
+# The source: fuse3_*.{dsc,orig.tar.gz,debian.tar.xz}, kept in $FETCH once
+# they match the pinned checksums.
+FETCH=$WORK/src/fetch-$DEBIAN_VERSION
+fetched() {
+  for pair in "fuse3_$DEBIAN_VERSION.dsc $SHA256_DSC" "fuse3_$VERSION.orig.tar.gz $SHA256_ORIG" \
+    "fuse3_$DEBIAN_VERSION.debian.tar.xz $SHA256_DEBIAN"; do
+    set -- $pair
+    [ -f "$FETCH/$1" ] || return 1
+    got=$(sha256sum "$FETCH/$1" | cut -d' ' -f1)
+    [ "$got" = "$2" ] || die "$1: SHA-256 $got, expected $2"
+  done
+}
+
+if ! fetched; then
+  # apt must see the source package: a deb-src line for trixie, in a file of its own.
+  has_source() { apt-cache showsrc fuse3 2>/dev/null | grep -x "Version: $DEBIAN_VERSION" >/dev/null; }
+  if ! has_source; then
+    if [ ! -f "$SOURCES_FILE" ]; then
+      say "adding $SOURCES_FILE (deb-src $MIRROR trixie main)"
+      as_root sh -c "cat > '$SOURCES_FILE'" <<EOF
 # Added by fuse-lowlevel's scripts/build-libfuse.sh: source packages only, to
 # fetch fuse3 $DEBIAN_VERSION. Nothing from trixie is installed through it.
 Types: deb-src
@@ -97,32 +115,32 @@ Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+    fi
+    say "apt-get update ($SOURCES_FILE only)"
+    as_root apt-get update -qq -o Dir::Etc::sourcelist="$SOURCES_FILE" -o Dir::Etc::sourceparts=- \
+      -o APT::Get::List-Cleanup=0
+    has_source || die "apt does not offer fuse3 $DEBIAN_VERSION's source: $(apt-cache showsrc fuse3 2>/dev/null |
+      sed -n 's/^Version: //p' | tr '\n' ' ')(is trixie's fuse3 newer now? update VERSION and the checksums here)"
   fi
-  say "apt-get update ($SOURCES_FILE only)"
-  as_root apt-get update -qq -o Dir::Etc::sourcelist="$SOURCES_FILE" -o Dir::Etc::sourceparts=- \
-    -o APT::Get::List-Cleanup=0
-  has_source || die "apt does not offer fuse3 $DEBIAN_VERSION's source: $(apt-cache showsrc fuse3 2>/dev/null |
-    sed -n 's/^Version: //p' | tr '\n' ' ')(is trixie's fuse3 newer now? update VERSION and the checksums here)"
+  rm -rf "$FETCH"
+  mkdir -p "$FETCH"
+  say "apt-get source fuse3=$DEBIAN_VERSION"
+  (cd "$FETCH" && apt-get source -qq --download-only "fuse3=$DEBIAN_VERSION" 2>&1 |
+    grep -v '^W: Download is performed unsandboxed' >&2 || true)
+  fetched || die "apt-get source did not fetch all of fuse3 $DEBIAN_VERSION's files: $(ls "$FETCH")"
+  say "checksums match"
 fi
 
-# Fetch, check, unpack (dpkg-source applies Debian's patches).
-if [ ! -f "$SRC/meson.build" ]; then
-  fetch=$WORK/src/fetch
-  rm -rf "$fetch"
-  mkdir -p "$fetch"
-  say "apt-get source fuse3=$DEBIAN_VERSION"
-  (cd "$fetch" && apt-get source -qq --download-only "fuse3=$DEBIAN_VERSION" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
-  for pair in "fuse3_$DEBIAN_VERSION.dsc $SHA256_DSC" "fuse3_$VERSION.orig.tar.gz $SHA256_ORIG" \
-    "fuse3_$DEBIAN_VERSION.debian.tar.xz $SHA256_DEBIAN"; do
-    set -- $pair
-    [ -f "$fetch/$1" ] || die "apt-get source did not fetch $1"
-    got=$(sha256sum "$fetch/$1" | cut -d' ' -f1)
-    [ "$got" = "$2" ] || die "$1: SHA-256 $got, expected $2"
-  done
-  say "checksums match; unpacking"
-  rm -rf "$SRC"
-  (cd "$fetch" && dpkg-source -x "fuse3_$DEBIAN_VERSION.dsc" "$SRC" >/dev/null)
-fi
+# Unpack (dpkg-source applies Debian's patches; apt has checked the files
+# against the signed Sources index, the .dsc's own signature is not checked
+# without debian-keyring), then ours (scripts/libfuse-patches/, see each).
+rm -rf "$SRC"
+mkdir -p "$(dirname "$SRC")"
+(cd "$FETCH" && dpkg-source --no-check -x "fuse3_$DEBIAN_VERSION.dsc" "$SRC" >/dev/null)
+for patch in "${PATCHES[@]}"; do
+  say "applying $(basename "$patch")"
+  patch -s -p1 -d "$SRC" <"$patch" || die "$patch does not apply"
+done
 got=$(meson introspect --projectinfo "$SRC/meson.build" 2>/dev/null |
   sed -n 's/.*"version": *"\([^"]*\)".*/\1/p')
 [ "$got" = "$VERSION" ] || die "the unpacked source is libfuse ${got:-of unknown version}, expected $VERSION"
