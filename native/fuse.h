@@ -22,10 +22,8 @@
 
 namespace fl {
 
-// libfuse's version numbers: the headers this addon was compiled with, and
-// the API level it asked for.
+// The libfuse version of the headers this addon was compiled with, e.g. 317.
 constexpr int kFuseHeadersVersion = FUSE_VERSION;
-constexpr int kFuseUseVersion = FUSE_USE_VERSION;
 
 // libfuse 3.17 keeps capabilities in 64-bit capable_ext / want_ext (capable
 // and want hold their low 32 bits, for ABI compatibility); older libfuse has
@@ -58,9 +56,9 @@ inline void SetConnWant(fuse_conn_info* c, uint64_t want) {
 }
 
 #if FUSE_VERSION >= FUSE_MAKE_VERSION(3, 13)
-// fuse_lowlevel_notify_expire_entry (libfuse 3.13+) took a flags argument
-// (always FUSE_LL_EXPIRE_ONLY) up to 3.14 and takes none from 3.16 (3.17.2
-// has none); no macro tells them apart, so the function's type does.
+// fuse_lowlevel_notify_expire_entry (libfuse 3.13+) takes a flags argument
+// (always FUSE_LL_EXPIRE_ONLY here) in 3.14 and none in 3.17; no macro tells
+// the two forms apart, so the function's type does.
 inline int NotifyExpireEntry(int (*notify)(fuse_session*, fuse_ino_t, const char*, size_t), fuse_session* se,
                              fuse_ino_t parent, const char* name, size_t length) {
   return notify(se, parent, name, length);
