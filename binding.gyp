@@ -31,7 +31,6 @@
         }]
       ],
       "defines": [
-        "FUSE_USE_VERSION=314",
         "NAPI_VERSION=8",
         "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "FUSE_LOWLEVEL_SOURCE_HASH=\"<!(node scripts/source-hash.mjs)\"",

@@ -8,7 +8,15 @@
  * ```
  * @module
  */
-export { CAP, CAPABILITY_NAMES, type CapabilityName, ConnectionInfo } from './connection.js';
+export {
+  CAP,
+  CAPABILITY_NAMES,
+  CapabilityError,
+  type CapabilityName,
+  type CapabilityStatus,
+  ConnectionInfo,
+  type MissingPart,
+} from './connection.js';
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
 export { unmountStale } from './mountpoint.js';

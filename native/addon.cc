@@ -57,14 +57,36 @@ Napi::Object NotifyKinds(Napi::Env env) {
   return kinds;
 }
 
+// The FUSE_CAP_* bits these headers define, by name without the prefix
+// (lib/connection.ts knows every name and tells a missing one apart).
 Napi::Object Capabilities(Napi::Env env) {
   Napi::Object caps = Napi::Object::New(env);
-#define FL_CAP(name) caps.Set(#name, Napi::Number::New(env, FUSE_CAP_##name));
+#define FL_CAP(name) caps.Set(#name, Napi::Number::New(env, static_cast<double>(FUSE_CAP_##name)));
+  // In every libfuse from 3.10 on.
   FL_CAP(ASYNC_READ) FL_CAP(POSIX_LOCKS) FL_CAP(ATOMIC_O_TRUNC) FL_CAP(EXPORT_SUPPORT) FL_CAP(DONT_MASK)
   FL_CAP(SPLICE_WRITE) FL_CAP(SPLICE_MOVE) FL_CAP(SPLICE_READ) FL_CAP(FLOCK_LOCKS) FL_CAP(IOCTL_DIR)
   FL_CAP(AUTO_INVAL_DATA) FL_CAP(READDIRPLUS) FL_CAP(READDIRPLUS_AUTO) FL_CAP(ASYNC_DIO) FL_CAP(WRITEBACK_CACHE)
   FL_CAP(NO_OPEN_SUPPORT) FL_CAP(PARALLEL_DIROPS) FL_CAP(POSIX_ACL) FL_CAP(HANDLE_KILLPRIV) FL_CAP(CACHE_SYMLINKS)
-  FL_CAP(NO_OPENDIR_SUPPORT) FL_CAP(EXPLICIT_INVAL_DATA) FL_CAP(EXPIRE_ONLY)
+  FL_CAP(NO_OPENDIR_SUPPORT) FL_CAP(EXPLICIT_INVAL_DATA)
+  // Newer: only where these headers have them.
+#ifdef FUSE_CAP_EXPIRE_ONLY
+  FL_CAP(EXPIRE_ONLY)
+#endif
+#ifdef FUSE_CAP_SETXATTR_EXT
+  FL_CAP(SETXATTR_EXT)
+#endif
+#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
+  FL_CAP(HANDLE_KILLPRIV_V2)
+#endif
+#ifdef FUSE_CAP_DIRECT_IO_ALLOW_MMAP
+  FL_CAP(DIRECT_IO_ALLOW_MMAP)
+#endif
+#ifdef FUSE_CAP_PASSTHROUGH
+  FL_CAP(PASSTHROUGH)
+#endif
+#ifdef FUSE_CAP_NO_EXPORT_SUPPORT
+  FL_CAP(NO_EXPORT_SUPPORT)
+#endif
 #undef FL_CAP
   return caps;
 }
@@ -79,6 +101,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("CAP", Capabilities(env)),
                            InstanceValue("NOTIFY", NotifyKinds(env)),
                            InstanceValue("libfuseVersion", Napi::Number::New(env, fuse_version())),
+                           InstanceValue("libfusePackageVersion", Napi::String::New(env, fuse_pkgversion())),
+                           InstanceValue("libfuseHeadersVersion", Napi::Number::New(env, kFuseHeadersVersion)),
                            InstanceValue("sourceHash", Napi::String::New(env, FUSE_LOWLEVEL_SOURCE_HASH)),
                            InstanceMethod<&Addon::ReplyErr>("replyErr"),
                            InstanceMethod<&Addon::ReplyEntry>("replyEntry"),

@@ -73,7 +73,11 @@ int Notifier::Perform(fuse_session* se, NotifyJob& job) {
     case NotifyKind::InvalEntry:
       return fuse_lowlevel_notify_inval_entry(se, job.ino, job.name.c_str(), job.name.size());
     case NotifyKind::ExpireEntry:
-      return fuse_lowlevel_notify_expire_entry(se, job.ino, job.name.c_str(), job.name.size(), FUSE_LL_EXPIRE_ONLY);
+#if FUSE_VERSION >= FUSE_MAKE_VERSION(3, 13)
+      return NotifyExpireEntry(&fuse_lowlevel_notify_expire_entry, se, job.ino, job.name.c_str(), job.name.size());
+#else
+      return -ENOSYS;  // libfuse < 3.13 (lib/ checks CAP.EXPIRE_ONLY first, which it never offers)
+#endif
     case NotifyKind::Delete:
       return fuse_lowlevel_notify_delete(se, job.ino, job.child, job.name.c_str(), job.name.size());
     case NotifyKind::Store: {

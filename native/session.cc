@@ -280,11 +280,13 @@ void Session::ServeReadable() {
 void Session::NegotiateInit(fuse_conn_info* conn) {
   // Zero-copy fd replies need splice into /dev/fuse; the JS init handler may
   // turn it off again.
-  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
   // libfuse turns on splice reads when write_buf is set, but write data is
   // copied into a Buffer for JS anyway, and splicing every request through a
   // pipe costs an extra copy and syscalls on the metadata path.
-  conn->want &= ~FUSE_CAP_SPLICE_READ;
+  // Parallel dirops was on by default up to libfuse 3.14 and is not in 3.17:
+  // kept on, so every libfuse gives the same default (the handler may drop it).
+  SetConnWant(conn, (ConnWant(conn) | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_PARALLEL_DIROPS) &
+                        ~uint64_t{FUSE_CAP_SPLICE_READ});
   // libfuse requires init to repeat the max_read mount option (0 when unset).
   conn->max_read = maxRead_;
   std::unique_lock<std::mutex> lock(initMutex_);
@@ -309,7 +311,7 @@ Napi::Value Session::FinishInit(const Napi::CallbackInfo& info) {
       info[0].As<Napi::Float64Array>().ElementLength() >= static_cast<size_t>(conn::kLength)) {
     const double* v = info[0].As<Napi::Float64Array>().Data();
     fuse_conn_info* c = initConn_;
-    c->want = static_cast<unsigned>(v[conn::want]) & c->capable;
+    SetConnWant(c, static_cast<uint64_t>(v[conn::want]));
     c->max_write = static_cast<unsigned>(v[conn::maxWrite]);
     c->max_readahead = static_cast<unsigned>(v[conn::maxReadahead]);
     c->max_background = static_cast<unsigned>(v[conn::maxBackground]);
@@ -636,8 +638,8 @@ void Session::DeliverInit(Napi::Env env) {
     v[conn::maxWrite] = c->max_write;
     v[conn::maxRead] = c->max_read;
     v[conn::maxReadahead] = c->max_readahead;
-    v[conn::capable] = c->capable;
-    v[conn::want] = c->want;
+    v[conn::capable] = static_cast<double>(ConnCapable(c));
+    v[conn::want] = static_cast<double>(ConnWant(c));
     v[conn::maxBackground] = c->max_background;
     v[conn::congestionThreshold] = c->congestion_threshold;
     v[conn::timeGran] = c->time_gran;

@@ -335,6 +335,12 @@ const TS_CONFIG = {
   include: ['src'],
 };
 
+/**
+ * How the libfuse linked into the prebuild is built, with our patch to it: shipped
+ * beside the prebuild (LGPL-2.1; LICENSE says so).
+ */
+const LIBFUSE_SOURCE = ['scripts/build-libfuse.sh', 'scripts/libfuse-patches/auto-unmount-through-fusermount3.patch'];
+
 /** The repository files binding.gyp builds from: its sources and the scripts it runs (`node scripts/…`). */
 function buildInputs(): string[] {
   const gyp = readFileSync(join(ROOT, 'binding.gyp'), 'utf8');
@@ -437,6 +443,7 @@ describe('the packed package', () => {
       'dist/lib/testing/index.js',
       'dist/lib/testing/index.d.ts',
       'dist/lib/testing/posix/prelude.py',
+      ...LIBFUSE_SOURCE,
     ]) {
       expect(packed, file).toContain(file);
     }
@@ -447,7 +454,7 @@ describe('the packed package', () => {
   });
 
   it('packs no tests, benchmarks, build output or tooling', () => {
-    const needed = new Set(buildInputs());
+    const needed = new Set([...buildInputs(), ...LIBFUSE_SOURCE]);
     const unwanted = packed.filter(
       (file) =>
         !needed.has(file) &&

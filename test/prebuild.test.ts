@@ -35,6 +35,9 @@ function expectPrebuilds(): string[] {
 /** What the prebuild may ask of the system, at most; the README states the same (keep both in step). */
 const MAX_GLIBC = '2.34';
 
+/** The libfuse the prebuild links in (scripts/build-libfuse.sh); the README and LICENSE say the same. */
+const EMBEDDED_LIBFUSE = '3.17.2';
+
 /** The only symbols Node looks up in a Node-API addon. */
 const NODE_API_ENTRY_POINTS = ['napi_register_module_v1', 'node_api_module_get_api_version_v1'];
 
@@ -113,6 +116,20 @@ describe('the native addon', () => {
   });
 });
 
+describe(`the prebuild embeds libfuse ${EMBEDDED_LIBFUSE}`, () => {
+  it('runs on it and was compiled with its headers (every capability up to 3.17 is there)', () => {
+    for (const file of expectPrebuilds()) {
+      const loaded = {
+        exports: {} as { libfusePackageVersion?: string; libfuseHeadersVersion?: number; CAP?: Record<string, number> },
+      };
+      process.dlopen(loaded, file);
+      expect(loaded.exports.libfusePackageVersion, `${file}: npm run build:prebuild`).toBe(EMBEDDED_LIBFUSE);
+      expect(loaded.exports.libfuseHeadersVersion).toBe(317);
+      expect(Object.keys(loaded.exports.CAP ?? {})).toEqual(expect.arrayContaining(['PASSTHROUGH', 'EXPIRE_ONLY']));
+    }
+  });
+});
+
 describeUnless(noBinutils)('the prebuild links libfuse in', () => {
   it('needs no libfuse3.so and no libstdc++.so: no DT_NEEDED entry names them', async () => {
     for (const file of expectPrebuilds()) {
@@ -134,7 +151,7 @@ describeUnless(noBinutils)('the prebuild links libfuse in', () => {
       const versionNodes = symbols.filter((s) => s.type === 'A').map((s) => s.name);
       const exported = symbols.filter((s) => s.type !== 'A').map((s) => s.name);
       expect(exported.sort()).toEqual(NODE_API_ENTRY_POINTS);
-      for (const node of versionNodes) expect(node).toMatch(/^(NODE_API|FUSE_\d+\.\d+)$/);
+      for (const node of versionNodes) expect(node).toMatch(/^(NODE_API|FUSE_\d+(\.\d+)+)$/);
     }
   });
 
@@ -194,11 +211,12 @@ const child = (command, args) =>
 const mapped = () => [...new Set(readFileSync('/proc/self/maps', 'utf8').split('\\n')
   .map((line) => line.split(/\\s+/)[5]).filter((path) => path !== undefined && path.startsWith('/')))];
 const session = await mount(mountpoint, helloOperations(), { fsName: 'hello', unmountTimeout: 2000 });
-let ls, content, files;
+let ls, content, files, conn;
 try {
   ls = await child('ls', [mountpoint]);
   content = await child('cat', [mountpoint + '/hello']);
   files = mapped();
+  conn = { libfuse: session.conn.libfuse, passthrough: session.conn.capability('PASSTHROUGH') };
 } finally {
   await session.unmount();
 }
@@ -210,9 +228,9 @@ try {
   libfuse = error.message;
 }
 process.stdout.write(JSON.stringify({
-  ls, content, unmounted, libfuse,
+  ls, content, unmounted, libfuse, conn,
   addons: files.filter((path) => path.endsWith('.node')),
-  libfuseMapped: files.filter((path) => /libfuse/.test(path)),
+  libfuseMapped: files.filter((path) => /\\/libfuse[^/]*\\.so/.test(path)),
 }));
 `;
 
@@ -255,6 +273,7 @@ describeUnless(noIsolation)('the prebuild on a system without libfuse3.so', () =
         content: string;
         unmounted: boolean;
         libfuse: string;
+        conn: { libfuse: string; passthrough: { libfuse: boolean } };
         addons: string[];
         libfuseMapped: string[];
       };
@@ -263,6 +282,9 @@ describeUnless(noIsolation)('the prebuild on a system without libfuse3.so', () =
       expect(report.ls).toBe('hello\n');
       expect(report.content).toBe('Hello World!\n');
       expect(report.unmounted).toBe(true);
+      // The session ran on the embedded libfuse, which knows kernel passthrough.
+      expect(report.conn.libfuse).toBe(EMBEDDED_LIBFUSE);
+      expect(report.conn.passthrough.libfuse).toBe(true);
       // The namespace really had no loadable libfuse3.so.3 (loading it would say "did not self-register").
       expect(report.libfuse).toMatch(/libfuse3\.so\.3/);
       expect(report.libfuse).not.toMatch(/self-register/);

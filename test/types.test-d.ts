@@ -6,6 +6,9 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AccessRequest,
   type Attr,
+  CAP,
+  type CapabilityName,
+  type CapabilityStatus,
   type ConnectionInfo,
   type Entry,
   type ErrnoName,
@@ -236,6 +239,15 @@ describe('Operations', () => {
         expectTypeOf(conn).toEqualTypeOf<ConnectionInfo>();
         expectTypeOf(conn.want).toEqualTypeOf<number>();
         conn.maxReadahead = 0;
+        expectTypeOf(conn.libfuse).toEqualTypeOf<string>();
+        expectTypeOf(conn.protocol).toEqualTypeOf<string>();
+        expectTypeOf(conn.capability('PASSTHROUGH')).toEqualTypeOf<CapabilityStatus>();
+        expectTypeOf(conn.capabilities()).toEqualTypeOf<Record<CapabilityName, CapabilityStatus>>();
+        expectTypeOf(conn.require('PASSTHROUGH', CAP.SPLICE_READ)).toEqualTypeOf<ConnectionInfo>();
+        // @ts-expect-error not a capability name
+        conn.require('PASSTHRU');
+        // @ts-expect-error not a capability name
+        conn.capability('SPLICE');
       },
       destroy() {},
     } satisfies Operations;

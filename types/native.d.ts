@@ -145,11 +145,15 @@ export interface NativeAddon {
   readonly Session: typeof Session;
   readonly OP: OperationNumbers;
   readonly LAYOUT: Layouts;
-  /** FUSE_CAP_* flags by name without the prefix. */
+  /** FUSE_CAP_* flags by name without the prefix: the ones the headers it was built with define. */
   readonly CAP: Readonly<Record<string, number>>;
   readonly NOTIFY: NotifyKinds;
-  /** The libfuse version the addon runs against, e.g. 314. */
+  /** The libfuse version the addon runs against, e.g. 314 (fuse_version()). */
   readonly libfuseVersion: number;
+  /** The same as a full version string, e.g. "3.17.2" (fuse_pkgversion()). */
+  readonly libfusePackageVersion: string;
+  /** The libfuse version of the headers it was compiled with (FUSE_VERSION), e.g. 317. */
+  readonly libfuseHeadersVersion: number;
   /** The hash of the native sources it was built from (scripts/source-hash.mjs). */
   readonly sourceHash: string;
 

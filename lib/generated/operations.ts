@@ -69,7 +69,13 @@ export type HandlerResult = void | Promise<void>;
  * Write it with `satisfies Operations` to have each handler's request typed.
  */
 export interface Operations {
-  /** The kernel connected: read and adjust `conn` (capabilities, limits) before any request. */
+  /**
+   * The kernel connected: read and adjust `conn` (capabilities, limits) before
+   * any request. `conn.capability(name)` tells what this build's libfuse, the
+   * kernel and the process's privilege allow; `conn.require(name)` turns a
+   * capability on or throws a `CapabilityError` naming the missing part, which
+   * fails the mount.
+   */
   init?(conn: ConnectionInfo): HandlerResult;
   /** The filesystem is going away (called once, after the last request). */
   destroy?(): HandlerResult;
