@@ -315,7 +315,8 @@ export class Session extends EventEmitter<SessionEvents> {
     let errno = EIO;
     let expected = false;
     try {
-      ({ errno, expected } = errnoFromError(error));
+      const interrupted = this.#interruptible.get(req._id)?.signal.aborted === true;
+      ({ errno, expected } = errnoFromError(error, interrupted));
     } catch {
       // an exotic thrown value (a revoked Proxy …): EIO
     }
