@@ -60,6 +60,8 @@ export class Session extends EventEmitter<SessionEvents> {
   #unmounting: Promise<void> | undefined;
   #resolveClosed!: () => void;
   #ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  /** The kernel's INIT arrived and ops.init has not finished yet. */
+  #initRunning = false;
 
   /** @internal Use `mount()`. */
   constructor(mountpoint: string, ops: Operations, options: ResolvedOptions) {
@@ -126,7 +128,14 @@ export class Session extends EventEmitter<SessionEvents> {
     track(this);
     this.#startRequestDeadlines();
     const timer = setTimeout(
-      () => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')),
+      () =>
+        this.#ready?.reject(
+          new Error(
+            this.#initRunning
+              ? 'mount: the init handler did not finish within 10 s (the promise it returned never settled)'
+              : 'mount: the kernel did not send INIT within 10 s',
+          ),
+        ),
       10_000,
     );
     try {
@@ -376,7 +385,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #init(values: Float64Array): void {
     const conn = new ConnectionInfo(values);
+    this.#initRunning = true;
     const finish = (error?: unknown): void => {
+      this.#initRunning = false;
       if (error === undefined) {
         try {
           conn._pack(values);

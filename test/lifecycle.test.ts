@@ -172,6 +172,75 @@ describe('mount() refuses clearly', () => {
 
 // ---------------------------------------------------------------------------
 
+/** A root with one directory `sub` (cached a minute) and a name `hang` whose lookup is never answered. */
+function hostFs(held: LookupRequest[]): Operations {
+  const dirAttr = (ino: number) => ({ ino, mode: S_IFDIR | 0o755, nlink: 2 });
+  return {
+    lookup(req) {
+      if (req.parent === 1 && req.name === 'sub') {
+        return req.replyEntry({ ino: 2, attr: dirAttr(2), attrTimeout: 60, entryTimeout: 60 });
+      }
+      if (req.parent === 1 && req.name === 'hang') return void held.push(req); // never answered
+      req.replyError('ENOENT');
+    },
+    getattr(req) {
+      req.replyAttr(dirAttr(req.ino), 60);
+    },
+  };
+}
+
+describeMount('mount() on a directory of a FUSE filesystem', () => {
+  it('served by this same process (a mount over a mount of ours): no self-request warning from its own check', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await withSession(hostFs([]), async (host) => {
+        const inner = await mount(join(host, 'sub'), helloOperations());
+        ownMounts.push({ session: inner, dir: join(host, 'sub') });
+        expect(await client(`out(fs.readFileSync('${host}/sub/hello', 'utf8'))`)).toBe('Hello World!\n');
+        await inner.unmount();
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      });
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => (w as { code?: string }).code === 'FUSE_LOWLEVEL_SELF_REQUEST')).toEqual([]);
+  });
+
+  it('whose server never answers: rejects within seconds, saying so', async () => {
+    const held: LookupRequest[] = [];
+    await withSession(
+      hostFs(held),
+      async (host) => {
+        const started = Date.now();
+        const error = await within(rejectionOf(mount(join(host, 'hang'), helloOperations())), 8000, 'the rejection');
+        expect(error.message).toMatch(
+          new RegExp(
+            `^mount: mountpoint ${host}/hang did not answer a stat within 3 s: the FUSE filesystem it is on \\(.* on ${host}, fuse(\\.[a-z-]+)?\\) is not responding$`,
+          ),
+        );
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(held.length).toBeGreaterThan(0);
+        for (const req of held) req.replyError('ENOENT');
+      },
+      { unmountTimeout: 200 },
+    );
+  });
+
+  it('an init handler that never finishes is named in the error, not the kernel', async () => {
+    const dir = tempMountpoint();
+    ownMounts.push({ dir });
+    const error = await rejectionOf(mount(dir, { ...helloOperations(), init: () => new Promise(() => undefined) }));
+    expect(error.message).toBe(
+      'mount: the init handler did not finish within 10 s (the promise it returned never settled)',
+    );
+    expect(await isMounted(dir)).toBe(false);
+  }, 20_000);
+});
+
+// ---------------------------------------------------------------------------
+
 /**
  * A filesystem whose root holds f0 … f{n-1}; file i has size i. Lookups are
  * cached for a minute, attributes not at all, so every stat of a known name is
@@ -428,7 +497,7 @@ describeMount('unmount()', () => {
     expect(await isMounted(dir)).toBe(true);
     const error = await rejectionOf(mount(dir, helloOperations()));
     expect(error.message).toBe(
-      `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up with unmountStale() or: fusermount3 -u -z ${dir}`,
+      `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up: fusermount3 -u -z ${dir} (or unmountStale() from code)`,
     );
     expect(await unmountStale(dir)).toBe(true);
     expect(await isMounted(dir)).toBe(false);
