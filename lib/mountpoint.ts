@@ -39,7 +39,7 @@ async function fuseMountAt(path: string): Promise<MountEntry | undefined> {
 }
 
 /** Whether an executable is on PATH. */
-async function onPath(name: string): Promise<boolean> {
+export async function onPath(name: string): Promise<boolean> {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     try {
       await access(join(dir, name), constants.X_OK);
