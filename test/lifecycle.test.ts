@@ -4,7 +4,7 @@
  * CLI's signals, debug output and usage errors.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -561,8 +561,21 @@ describeMount('the CLI', () => {
     });
   }
 
-  it('--debug prints libfuse request lines to stderr', async () => {
+  it('--debug traces each request in one line: names, reply, duration', async () => {
     const { server, dir } = await startHello(['--debug']);
+    expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
+    await waitFor(() => /^fuse-lowlevel: read #/m.test(server.stderr()), 3000, 'the trace lines');
+    expect(server.stderr()).toMatch(
+      /^fuse-lowlevel: lookup #\d+ parent=1 name="hello" → entry ino=2 \(\d+\.\d\d ms\)$/m,
+    );
+    expect(server.stderr()).toMatch(/^fuse-lowlevel: read #\d+ ino=2 fh=\d+ offset=0 size=\d+ .*→ 13 bytes/m);
+    expect(server.stderr()).not.toMatch(/opcode:/);
+    server.child.kill('SIGTERM');
+    expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+  });
+
+  it('--fuse-debug prints libfuse request lines to stderr', async () => {
+    const { server, dir } = await startHello(['--fuse-debug']);
     expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
     await waitFor(
       () => /opcode: LOOKUP/.test(server.stderr()) && /opcode: READ\b/.test(server.stderr()),
@@ -587,9 +600,12 @@ describeMount('the CLI', () => {
     [[], /expected <example> <mountpoint>/],
     [['hello'], /expected <example> <mountpoint>/],
     [['nope', '/tmp'], /unknown example "nope"/],
-    [['hello', '/tmp', '--bogus'], /unknown flag --bogus/],
+    [['hello', '/tmp', '--bogus'], /Unknown option '--bogus'/],
     [['hello', '/tmp', 'extra'], /expected <example> <mountpoint>/],
-    [['hello', '/tmp', '-o'], /-o needs a value/],
+    [['hello', '/tmp', '-o'], /Option '-o, --option <value>' argument missing/],
+    [['hello', '/tmp', '--threads', '1.5'], /--threads needs a whole number, got "1.5"/],
+    [['hello', '/tmp', '--debug=yes'], /Option '-d, --debug' does not take an argument/],
+    [['passthrough', '/tmp'], /passthrough needs --source <dir>/],
   ])('bad arguments %j exit 2 with usage', async (args, why) => {
     const out = await run(process.execPath, [CLI, ...args], 10_000);
     expect(out.code).toBe(2);
@@ -598,11 +614,71 @@ describeMount('the CLI', () => {
     expect(out.stderr).toMatch(/hello/);
   });
 
-  it('--help prints usage and exits 0', async () => {
+  it('--help prints usage from the option table and exits 0', async () => {
     const out = await run(process.execPath, [CLI, '--help'], 10_000);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^usage: fuse-lowlevel <example> <mountpoint>/);
+    for (const flag of [
+      '--source <dir>',
+      '--allow-other',
+      '-o, --option',
+      '-d, --debug',
+      '--fuse-debug',
+      '--version',
+    ]) {
+      expect(out.stdout).toContain(flag);
+    }
+    expect(out.stdout).toContain('fusermount3 -u -z <mountpoint>');
   });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const out = await run(process.execPath, [CLI, '--version'], 10_000);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`fuse-lowlevel ${pkg.version}\n`);
+  });
+
+  it('passthrough --source that does not exist: a clear message, like the mountpoint errors', async () => {
+    const missing = join(tmpdir(), 'fuse-lowlevel-no-such-source');
+    const dir = tempMountpoint();
+    ownMounts.push({ dir });
+    const out = await run(process.execPath, [CLI, 'passthrough', dir, '--source', missing], 10_000);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`fuse-lowlevel: --source ${missing} does not exist; give a directory to mirror\n`);
+  });
+
+  it('passthrough suggests only commands that leave the source directory alone', async () => {
+    const source = tempMountpoint();
+    const dir = tempMountpoint();
+    ownMounts.push({ dir }, { dir: source });
+    const server = start(process.execPath, [CLI, 'passthrough', dir, '--source', source]);
+    await waitFor(() => /Try:/.test(server.stdout()) || server.child.exitCode !== null, 10_000, 'the CLI to mount');
+    const hints = server.stdout().split('\n').slice(1).filter(Boolean);
+    expect(hints.length, server.stderr()).toBeGreaterThan(0);
+    for (const hint of hints) expect(hint).not.toMatch(/\b(cp|mv|rm|touch|mkdir|tee|dd)\b|>/);
+    server.child.kill('SIGTERM');
+    expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+  });
+
+  for (const [how, extra, shared] of [
+    ['by default', [], false],
+    ['with --allow-other', ['--allow-other'], true],
+    ['with -o allow_other', ['-o', 'allow_other'], true],
+  ] as const) {
+    it(`memfs ${how}: ${shared ? 'allow_other' : 'no allow_other, even as root'}`, async () => {
+      const dir = tempMountpoint();
+      ownMounts.push({ dir });
+      const server = start(process.execPath, [CLI, 'memfs', dir, ...extra]);
+      await waitFor(() => /mounted on/.test(server.stdout()) || server.child.exitCode !== null, 10_000, 'the mount');
+      expect(server.stdout(), server.stderr()).toMatch(/mounted on/);
+      const line = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .find((l) => l.split(' ')[1] === dir);
+      expect(line?.split(' ')[3]?.split(',').includes('allow_other')).toBe(shared);
+      server.child.kill('SIGTERM');
+      expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+    });
+  }
 
   it("a missing mountpoint exits 1 with mount()'s message", async () => {
     const missing = join(tmpdir(), 'fuse-lowlevel-no-such-mountpoint');
