@@ -13,6 +13,9 @@ import { type ChildOptions, type ChildResult, describeFailure, runChild } from '
 
 const PRELUDE = fileURLToPath(new URL('./prelude.py', import.meta.url));
 
+/** The errno name python reports for EOPNOTSUPP/ENOTSUP (the same number on Linux). */
+export const EOPNOTSUPP = 'EOPNOTSUPP';
+
 /** The uid/gid an unprivileged client runs as ("nobody"). */
 export const NOBODY = 65534;
 
