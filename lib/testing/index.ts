@@ -29,7 +29,7 @@ export {
 } from './child.js';
 export { type ChildContext, type ChildFunction, ChildFunctionError } from './child-function.js';
 export { fuseUnavailableReason } from './environment.js';
-export { Workdir } from './posix/harness.js';
+export { type Json, type SpawnOptions, Workdir } from './posix/harness.js';
 export {
   ALL_POSIX_FEATURES,
   type DirectoryPosixTarget,

@@ -108,9 +108,11 @@ export type PosixTestFunction = (ctx: PosixTestContext) => Promise<void>;
 
 /** A test with its needs (beyond its section's) and its timeout. */
 export interface PosixTestSpec {
+  /** What the test needs beyond its section's needs. */
   needs?: readonly PosixNeed[];
   /** ms (default: vitest's). */
   timeout?: number;
+  /** The test's body. */
   run: PosixTestFunction;
 }
 
@@ -119,13 +121,17 @@ export type PosixTests = Readonly<Record<string, PosixTestFunction | PosixTestSp
 
 /** What a section's `tests` function gets, for titles and setup that depend on the target. */
 export interface PosixSectionContext {
+  /** The target's name. */
   target: string;
+  /** The target's claims. */
   features: Readonly<PosixFeatures>;
+  /** Whether the target declared itself read-only. */
   readOnly: boolean;
   /** The tools found installed. */
   tools: ReadonlySet<string>;
-  /** vitest's hooks, scoped to the section. */
+  /** vitest's beforeAll, scoped to the section. */
   beforeAll(fn: () => Promise<void>, timeout?: number): void;
+  /** vitest's afterAll, scoped to the section. */
   afterAll(fn: () => Promise<void>, timeout?: number): void;
 }
 
@@ -135,11 +141,13 @@ export interface PosixSectionContext {
  * titles or setup depend on it.
  */
 export interface PosixSection {
+  /** The section's `describe` name (skip rules match `POSIX suite on <name> > <title> > <test>`). */
   title: string;
   /** What every test of the section needs (a test adds its own). */
   needs?: readonly PosixNeed[];
   /** `'read-only'`: defined only for targets that declare `readOnly` (the others are not listed at all). */
   only?: 'read-only';
+  /** The tests by title, or a function of the target that makes them. */
   tests: PosixTests | ((section: PosixSectionContext) => PosixTests);
 }
 
