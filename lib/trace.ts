@@ -167,13 +167,29 @@ export function traceOperations(ops: Operations, options: TraceOptions = {}): Op
         req[method] = function (this: unknown, ...args: unknown[]) {
           try {
             const result = original.apply(this, args);
-            if (!done) write(`${head} → ${replyValue(method, args)} ${took()}`);
+            if (!done) {
+              const value =
+                method === 'replyDirents'
+                  ? `${added.length} entries${added.length > 0 ? `: ${added.slice(0, 8).join(' ')}${added.length > 8 ? ' …' : ''}` : ''}`
+                  : replyValue(method, args);
+              write(`${head} → ${value} ${took()}`);
+            }
             done = true;
             return result;
           } catch (error) {
             write(`${head} → ${method} threw ${describeThrow(error).text} ${took()}`);
             throw error;
           }
+        };
+      }
+      // readdir/readdirplus: the names added, for the line of replyDirents.
+      const added: string[] = [];
+      const add = req.add;
+      if (typeof add === 'function') {
+        req.add = function (this: unknown, name: unknown, ...rest: unknown[]) {
+          const fits = (add as (...args: unknown[]) => boolean).call(this, name, ...rest);
+          if (fits) added.push(typeof name === 'string' ? JSON.stringify(name) : show(name));
+          return fits;
         };
       }
       const fail = req._fail;

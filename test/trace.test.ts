@@ -48,8 +48,8 @@ describeMount('traceOperations', () => {
     });
     await withSession(ops, async (dir, session) => {
       session.on('error', () => undefined); // the TypeError is reported there too
-      await sh(`stat ${dir}/boom; stat ${dir}/denied; cat ${dir}/hello`);
-      await waitFor(() => lines.some((l) => l.includes('"denied"')), 3000, 'the lines');
+      await sh(`stat ${dir}/boom; stat ${dir}/denied; cat ${dir}/hello; ls ${dir}`);
+      await waitFor(() => lines.some((l) => l.startsWith('readdir ')), 3000, 'the lines');
     });
     const text = lines.join('\n');
     expect(text).toMatch(
@@ -60,6 +60,9 @@ describeMount('traceOperations', () => {
     );
     expect(text).toMatch(new RegExp(`^lookup #\\d+ parent=1 name="denied" → EACCES \\(thrown\\) ${MS}$`, 'm'));
     expect(text).toMatch(new RegExp(`^lookup #\\d+ parent=1 name="hello" → entry ino=2 ${MS}$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^readdir #\\d+ ino=1 fh=\\d+ offset=0 size=\\d+ → 3 entries: "\\." "\\.\\." "hello" ${MS}$`, 'm'),
+    );
   });
 
   it('wraps only the handlers given, and leaves the operations object itself alone', () => {
