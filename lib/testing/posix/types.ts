@@ -3,7 +3,6 @@
  * the shape of a section — a named table of small test functions.
  * @module
  */
-import type { ExpectStatic } from 'vitest';
 import type { Operations } from '../../operations.js';
 import type { TempMountOptions } from '../temp-mount.js';
 import type { Workdir } from './harness.js';
@@ -89,14 +88,41 @@ export type PosixNeed =
   | 'python3'
   | `tool:${string}`;
 
+/** The matchers of vitest's `expect(value)` the sections use (declared here so these types need no vitest). */
+export interface PosixAssertion {
+  /** Deep equality (asymmetric matchers allowed inside). */
+  toEqual(expected: unknown): void;
+  /** Object.is equality. */
+  toBe(expected: unknown): void;
+  /** An array or string contains the item. */
+  toContain(item: unknown): void;
+  /** A string matches. */
+  toMatch(expected: string | RegExp): void;
+  /** A number is greater. */
+  toBeGreaterThan(n: number | bigint): void;
+  /** A number is greater or equal. */
+  toBeGreaterThanOrEqual(n: number | bigint): void;
+  /** The same matchers, negated. */
+  not: Omit<PosixAssertion, 'not'>;
+}
+
+/** vitest's `expect`, as far as the sections use it. */
+export interface PosixExpect {
+  (actual: unknown, message?: string): PosixAssertion;
+  /** A string matching `pattern` (inside toEqual). */
+  stringMatching(pattern: string | RegExp): unknown;
+  /** An array containing these items (inside toEqual). */
+  arrayContaining(items: readonly unknown[]): unknown;
+}
+
 /** What a test function gets: the target, and the means to act on it. */
 export interface PosixTestContext {
   /** The target's name, for messages. */
   target: string;
   /** The target's claims. */
   features: Readonly<PosixFeatures>;
-  /** vitest's `expect`. */
-  expect: ExpectStatic;
+  /** vitest's `expect` (its full API at run time). */
+  expect: PosixExpect;
   /** A fresh directory (mode 0755) for this test on the target; needs `'writable'`. */
   fresh(slug: string): Promise<Workdir>;
   /** The target's root directory, as it is (for tests that only read). */
