@@ -54,13 +54,15 @@ export const EXAMPLES: Readonly<Record<string, Example>> = {
     tryThis: (mnt) => [`cp -r /usr/include/linux ${mnt}/ && find ${mnt} | wc -l`, `df -h ${mnt}`],
     create: ({ timeout }) => ({
       ops: memfsOperations({ timeout }),
-      // memfs checks permissions itself, so other users may come in (root may allow that).
-      options: { fsName: 'memfs', subtype: 'memfs', allowOther: process.getuid?.() === 0 },
+      // memfs checks permissions itself, so it is safe to let other users in
+      // with --allow-other (-o allow_other); only this user gets in by default.
+      options: { fsName: 'memfs', subtype: 'memfs' },
     }),
   },
   passthrough: {
     summary: "mirrors --source <dir>, reads spliced from the real files (libfuse's passthrough_ll)",
-    tryThis: (mnt) => [`ls -l ${mnt}`, `cp -r /usr/include/linux ${mnt}/ && diff -r /usr/include/linux ${mnt}/linux`],
+    // Read-only commands: whatever is written to the mount lands in the user's real directory.
+    tryThis: (mnt) => [`ls -l ${mnt}`, `du -sh ${mnt}`, `find ${mnt} -maxdepth 2 | head`],
     create: ({ source, timeout }) => {
       if (source === undefined) throw new Error('passthrough needs --source <dir>');
       return { ops: passthroughOperations(source, { timeout }), options: passthroughMountOptions(source) };

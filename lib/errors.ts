@@ -69,12 +69,28 @@ export class FuseError extends Error {
 /** EIO, the answer for anything that is not an errno. */
 export const EIO: number = BY_NAME.EIO ?? 5;
 
+/** EINTR, the answer for a request whose handler gave up because the request was interrupted. */
+export const EINTR: number = BY_NAME.EINTR ?? 4;
+
+/**
+ * Whether `error` is an abort: a `DOMException` named AbortError (what
+ * `signal.throwIfAborted()` and `fetch` throw) or Node's `AbortError`
+ * (code `ABORT_ERR`, what `timers/promises` and `fs.promises` reject with).
+ */
+export function isAbortError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  return (error as { name?: unknown }).name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR';
+}
+
 /**
  * The errno an error thrown by a handler maps to, and whether it was an
  * expected errno (FuseError or a Node errno error) or an unexpected throw.
+ * With `interrupted` (the request's `signal` was aborted by the kernel), an
+ * AbortError is the expected outcome and answers EINTR.
  */
-export function errnoFromError(error: unknown): { errno: number; expected: boolean } {
+export function errnoFromError(error: unknown, interrupted = false): { errno: number; expected: boolean } {
   if (error instanceof FuseError) return { errno: error.errno, expected: true };
+  if (interrupted && isAbortError(error)) return { errno: EINTR, expected: true };
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
     const n = errnoOf(error.code);
     if (n !== undefined) return { errno: n, expected: true };

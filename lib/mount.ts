@@ -3,9 +3,10 @@
  * @module
  */
 import { native } from './addon.js';
-import { checkMountpoint, checkMountTools } from './mountpoint.js';
+import { checkMountpoint, checkMountTools, onPath } from './mountpoint.js';
 import type { Operations } from './operations.js';
-import { type MountOptions, resolveOptions } from './options.js';
+import { type MountOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { signalsCovered } from './process-hooks.js';
 import { Session } from './session.js';
 import { object, typeError } from './validate.js';
 
@@ -23,17 +24,42 @@ function checkOperations(ops: unknown): Operations {
 }
 
 /**
+ * A worker whose main thread has not loaded this library: SIGINT/SIGTERM
+ * would end the process without anyone closing the worker's sessions, leaving
+ * dead mounts. Mount with auto_unmount instead, so fusermount3 unmounts when
+ * the process is gone (loading the library in the main thread avoids this).
+ */
+async function autoUnmountInWorker(resolved: ResolvedOptions): Promise<void> {
+  if (!(await onPath('fusermount3'))) {
+    process.emitWarning(
+      'fuse-lowlevel: a worker mounts while the main thread has not loaded fuse-lowlevel, so SIGINT/SIGTERM ' +
+        "cannot unmount it, and fusermount3 (for auto_unmount) is not installed: import 'fuse-lowlevel' in the main thread",
+      { code: 'FUSE_LOWLEVEL_WORKER_UNCOVERED' },
+    );
+    return;
+  }
+  resolved.autoUnmount = true;
+  resolved.args.unshift('-o', 'auto_unmount');
+}
+
+/**
  * Mounts a filesystem at `mountpoint` and resolves once the kernel has
  * connected (after `ops.init`). Rejects with a clear error for a missing or
  * unusable mountpoint, no /dev/fuse, bad handlers or bad options.
  *
  * Handlers run on this thread: never use synchronous `fs.*Sync` calls on the
  * mount from this process — they would wait for a reply only this thread can give.
+ *
+ * In a worker thread, the main thread's SIGINT/SIGTERM hooks close the
+ * worker's sessions when the main thread has loaded this library; otherwise
+ * (unless `autoUnmount` is given) the worker mounts with `autoUnmount`, so no
+ * dead mount outlives the process.
  */
 export async function mount(mountpoint: string, ops: Operations, options?: MountOptions): Promise<Session> {
   const checkedOps = checkOperations(ops);
   const resolved = resolveOptions(options);
   const absolute = await checkMountpoint(mountpoint);
+  if (options?.autoUnmount === undefined && !(await signalsCovered())) await autoUnmountInWorker(resolved);
   await checkMountTools(resolved.autoUnmount);
   const session = new Session(absolute, checkedOps, resolved);
   await session._start();

@@ -3,7 +3,7 @@
  * crashed server.
  * @module
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
@@ -39,7 +39,7 @@ async function fuseMountAt(path: string): Promise<MountEntry | undefined> {
 }
 
 /** Whether an executable is on PATH. */
-async function onPath(name: string): Promise<boolean> {
+export async function onPath(name: string): Promise<boolean> {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     try {
       await access(join(dir, name), constants.X_OK);
@@ -51,21 +51,81 @@ async function onPath(name: string): Promise<boolean> {
   return false;
 }
 
+/** The FUSE mount that `path` is on (at it or under it), if any. */
+async function fuseMountHolding(path: string): Promise<MountEntry | undefined> {
+  const holding = (await mounts()).filter(
+    (m) => m.target === path || path.startsWith(m.target === '/' ? '/' : `${m.target}/`),
+  );
+  // The last of the longest targets is the mount that is visible there.
+  const top = holding.reduce<MountEntry | undefined>(
+    (best, m) => (best === undefined || m.target.length >= best.target.length ? m : best),
+    undefined,
+  );
+  return top !== undefined && (top.type === 'fuse' || top.type.startsWith('fuse.')) ? top : undefined;
+}
+
+/** How long mount() waits for a stat of a mountpoint on a FUSE filesystem. */
+export const MOUNTPOINT_STAT_TIMEOUT_MS = 3000;
+
+/** The script of the child that stats a mountpoint on FUSE: prints `dir`, `other` or the errno code. */
+const STAT_CHILD = `require('node:fs').stat(process.argv[1], (e, s) =>
+  process.stdout.write(e ? String(e.code) : s.isDirectory() ? 'dir' : 'other'))`;
+
+/**
+ * Whether `path` is a directory, asked from a child process: a mountpoint on
+ * a FUSE filesystem may be served by this very process (its handlers, on this
+ * thread, would see a request from their own process) or by a server that
+ * never answers. At the deadline the child is killed and let go: a process
+ * waiting for a FUSE reply the kernel has already sent on ends only once the
+ * reply comes, and a thread of this process would be stuck the same way.
+ */
+function statInChild(path: string, fuse: MountEntry): Promise<{ isDirectory(): boolean }> {
+  return new Promise((resolveStat, reject) => {
+    const child = spawn(process.execPath, ['-e', STAT_CHILD, path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.unref();
+      child.stdout.destroy();
+      reject(
+        new Error(
+          `mount: mountpoint ${path} did not answer a stat within ${MOUNTPOINT_STAT_TIMEOUT_MS / 1000} s: ` +
+            `the FUSE filesystem it is on (${fuse.source} on ${fuse.target}, ${fuse.type}) is not responding`,
+        ),
+      );
+    }, MOUNTPOINT_STAT_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`mount: cannot check mountpoint ${path}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (stdout === 'dir' || stdout === 'other') resolveStat({ isDirectory: () => stdout === 'dir' });
+      else if (/^E[A-Z0-9]+$/.test(stdout))
+        reject(Object.assign(new Error(`stat ${path}: ${stdout}`), { code: stdout }));
+      else reject(new Error(`mount: cannot check mountpoint ${path}: its stat ended with ${signal ?? code}`));
+    });
+  });
+}
+
 /** Checks that `path` can be mounted on, and returns it absolute. */
 export async function checkMountpoint(path: unknown): Promise<string> {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     typeError('mount', 'mountpoint', 'a non-empty path without NUL', path);
   }
   const absolute = resolve(path);
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: { isDirectory(): boolean };
   try {
-    info = await stat(absolute);
+    const fuse = await fuseMountHolding(absolute);
+    info = fuse === undefined ? await stat(absolute) : await statInChild(absolute, fuse);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined && (error as Error).message.startsWith('mount: ')) throw error;
     if (code === 'ENOENT') throw new Error(`mount: mountpoint ${absolute} does not exist; create the directory first`);
     if (code === 'ENOTCONN') {
       throw new Error(
-        `mount: mountpoint ${absolute} is a dead FUSE mount (its server is gone); clean it up with unmountStale() or: fusermount3 -u -z ${absolute}`,
+        `mount: mountpoint ${absolute} is a dead FUSE mount (its server is gone); clean it up: fusermount3 -u -z ${absolute} (or unmountStale() from code)`,
       );
     }
     if (code === 'EACCES' || code === 'EPERM') {

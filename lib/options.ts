@@ -30,7 +30,10 @@ export interface MountOptions {
    * run on the JS thread.
    */
   threads?: number;
-  /** Log every request and reply to stderr (libfuse's `-d`). */
+  /**
+   * Log every request and reply to stderr (libfuse's `-d`; the raw `-d`,
+   * `-odebug` or `debug` in `mountOptions` are refused in favour of this).
+   */
   debug?: boolean;
   /** How long `unmount()` waits for requests in flight, in ms, before answering them EIO (default 5000). */
   unmountTimeout?: number;
@@ -95,15 +98,31 @@ const TYPED_EQUIVALENT: Readonly<Record<string, keyof MountOptions>> = {
   debug: 'debug',
 };
 
+/** libfuse's command-line flags that have a typed option. */
+const FLAG_EQUIVALENT: Readonly<Record<string, keyof MountOptions>> = {
+  '-d': 'debug',
+  '--debug': 'debug',
+};
+
 function rawOption(i: number, raw: unknown, allowOther: boolean): string {
   const opt = optionString(`mountOptions[${i}]`, raw);
-  const key = opt.split('=', 1)[0] as string;
-  const typed = TYPED_EQUIVALENT[key];
+  const name = opt.split('=', 1)[0] as string;
+  // '-odebug' is the option 'debug' written as a command-line flag.
+  const key = name.startsWith('-o') ? name.slice(2) : name;
+  const typed = TYPED_EQUIVALENT[key] ?? FLAG_EQUIVALENT[key];
   if (typed !== undefined) {
     typeError(
       'mount',
       `options.mountOptions[${i}]`,
       `an option without a typed equivalent (use options.${typed})`,
+      opt,
+    );
+  }
+  if (key.startsWith('-')) {
+    typeError(
+      'mount',
+      `options.mountOptions[${i}]`,
+      'a -o option name such as noatime (command-line flags are not options)',
       opt,
     );
   }

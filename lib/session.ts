@@ -63,6 +63,8 @@ export class Session extends EventEmitter<SessionEvents> {
   #unmounting: Promise<void> | undefined;
   #resolveClosed!: () => void;
   #ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  /** The kernel's INIT arrived and ops.init has not finished yet. */
+  #initRunning = false;
 
   /** @internal Use `mount()`. */
   constructor(mountpoint: string, ops: Operations, options: ResolvedOptions) {
@@ -129,7 +131,14 @@ export class Session extends EventEmitter<SessionEvents> {
     track(this);
     this.#startRequestDeadlines();
     const timer = setTimeout(
-      () => this.#ready?.reject(new Error('mount: the kernel did not send INIT within 10 s')),
+      () =>
+        this.#ready?.reject(
+          new Error(
+            this.#initRunning
+              ? 'mount: the init handler did not finish within 10 s (the promise it returned never settled)'
+              : 'mount: the kernel did not send INIT within 10 s',
+          ),
+        ),
       10_000,
     );
     try {
@@ -315,7 +324,8 @@ export class Session extends EventEmitter<SessionEvents> {
     let errno = EIO;
     let expected = false;
     try {
-      ({ errno, expected } = errnoFromError(error));
+      const interrupted = this.#interruptible.get(req._id)?.signal.aborted === true;
+      ({ errno, expected } = errnoFromError(error, interrupted));
     } catch {
       // an exotic thrown value (a revoked Proxy …): EIO
     }
@@ -373,7 +383,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #init(values: Float64Array): void {
     const conn = new ConnectionInfo(values);
+    this.#initRunning = true;
     const finish = (error?: unknown): void => {
+      this.#initRunning = false;
       if (error === undefined) {
         try {
           conn._pack(values);

@@ -899,6 +899,11 @@ describeMount('mount() with bad values', () => {
     ['default_permissions', 'defaultPermissions'],
     ['auto_unmount', 'autoUnmount'],
     ['max_read=4096', 'maxRead'],
+    ['debug', 'debug'],
+    ['-d', 'debug'],
+    ['--debug', 'debug'],
+    ['-odebug', 'debug'],
+    ['-oallow_other', 'allowOther'],
   ];
   const cases: [string, unknown, ErrorClass, string | RegExp][] = [
     ['allowOther a string', { allowOther: 'yes' }, TypeError, 'mount: options.allowOther must be a boolean, got "yes"'],
@@ -1004,6 +1009,12 @@ describeMount('mount() with bad values', () => {
       { allowOther: true, mountOptions: ['allow_root'] },
       TypeError,
       'mount: options.mountOptions[0] must be compatible with options.allowOther (allow_root conflicts), got "allow_root"',
+    ],
+    [
+      'a command-line flag as an option',
+      { mountOptions: ['-f'] },
+      TypeError,
+      'mount: options.mountOptions[0] must be a -o option name such as noatime (command-line flags are not options), got "-f"',
     ],
     ['a raw option libfuse does not know', { mountOptions: ['no_such_option'] }, Error, /no_such_option/],
     ['options an array', [], TypeError, 'mount: options must be an object, got an array'],

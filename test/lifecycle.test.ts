@@ -4,7 +4,7 @@
  * CLI's signals, debug output and usage errors.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +168,75 @@ describe('mount() refuses clearly', () => {
     await rejectionOf(mount(scratch, {}, { threads: -1 }));
     expect(await isMounted(scratch)).toBe(false);
   });
+});
+
+// ---------------------------------------------------------------------------
+
+/** A root with one directory `sub` (cached a minute) and a name `hang` whose lookup is never answered. */
+function hostFs(held: LookupRequest[]): Operations {
+  const dirAttr = (ino: number) => ({ ino, mode: S_IFDIR | 0o755, nlink: 2 });
+  return {
+    lookup(req) {
+      if (req.parent === 1 && req.name === 'sub') {
+        return req.replyEntry({ ino: 2, attr: dirAttr(2), attrTimeout: 60, entryTimeout: 60 });
+      }
+      if (req.parent === 1 && req.name === 'hang') return void held.push(req); // never answered
+      req.replyError('ENOENT');
+    },
+    getattr(req) {
+      req.replyAttr(dirAttr(req.ino), 60);
+    },
+  };
+}
+
+describeMount('mount() on a directory of a FUSE filesystem', () => {
+  it('served by this same process (a mount over a mount of ours): no self-request warning from its own check', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await withSession(hostFs([]), async (host) => {
+        const inner = await mount(join(host, 'sub'), helloOperations());
+        ownMounts.push({ session: inner, dir: join(host, 'sub') });
+        expect(await client(`out(fs.readFileSync('${host}/sub/hello', 'utf8'))`)).toBe('Hello World!\n');
+        await inner.unmount();
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      });
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => (w as { code?: string }).code === 'FUSE_LOWLEVEL_SELF_REQUEST')).toEqual([]);
+  });
+
+  it('whose server never answers: rejects within seconds, saying so', async () => {
+    const held: LookupRequest[] = [];
+    await withSession(
+      hostFs(held),
+      async (host) => {
+        const started = Date.now();
+        const error = await within(rejectionOf(mount(join(host, 'hang'), helloOperations())), 8000, 'the rejection');
+        expect(error.message).toMatch(
+          new RegExp(
+            `^mount: mountpoint ${host}/hang did not answer a stat within 3 s: the FUSE filesystem it is on \\(.* on ${host}, fuse(\\.[a-z-]+)?\\) is not responding$`,
+          ),
+        );
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(held.length).toBeGreaterThan(0);
+        for (const req of held) req.replyError('ENOENT');
+      },
+      { unmountTimeout: 200 },
+    );
+  });
+
+  it('an init handler that never finishes is named in the error, not the kernel', async () => {
+    const dir = tempMountpoint();
+    ownMounts.push({ dir });
+    const error = await rejectionOf(mount(dir, { ...helloOperations(), init: () => new Promise(() => undefined) }));
+    expect(error.message).toBe(
+      'mount: the init handler did not finish within 10 s (the promise it returned never settled)',
+    );
+    expect(await isMounted(dir)).toBe(false);
+  }, 20_000);
 });
 
 // ---------------------------------------------------------------------------
@@ -428,7 +497,7 @@ describeMount('unmount()', () => {
     expect(await isMounted(dir)).toBe(true);
     const error = await rejectionOf(mount(dir, helloOperations()));
     expect(error.message).toBe(
-      `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up with unmountStale() or: fusermount3 -u -z ${dir}`,
+      `mount: mountpoint ${dir} is a dead FUSE mount (its server is gone); clean it up: fusermount3 -u -z ${dir} (or unmountStale() from code)`,
     );
     expect(await unmountStale(dir)).toBe(true);
     expect(await isMounted(dir)).toBe(false);
@@ -492,8 +561,21 @@ describeMount('the CLI', () => {
     });
   }
 
-  it('--debug prints libfuse request lines to stderr', async () => {
+  it('--debug traces each request in one line: names, reply, duration', async () => {
     const { server, dir } = await startHello(['--debug']);
+    expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
+    await waitFor(() => /^fuse-lowlevel: read #/m.test(server.stderr()), 3000, 'the trace lines');
+    expect(server.stderr()).toMatch(
+      /^fuse-lowlevel: lookup #\d+ parent=1 name="hello" → entry ino=2 \(\d+\.\d\d ms\)$/m,
+    );
+    expect(server.stderr()).toMatch(/^fuse-lowlevel: read #\d+ ino=2 fh=\d+ offset=0 size=\d+ .*→ 13 bytes/m);
+    expect(server.stderr()).not.toMatch(/opcode:/);
+    server.child.kill('SIGTERM');
+    expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+  });
+
+  it('--fuse-debug prints libfuse request lines to stderr', async () => {
+    const { server, dir } = await startHello(['--fuse-debug']);
     expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
     await waitFor(
       () => /opcode: LOOKUP/.test(server.stderr()) && /opcode: READ\b/.test(server.stderr()),
@@ -518,9 +600,12 @@ describeMount('the CLI', () => {
     [[], /expected <example> <mountpoint>/],
     [['hello'], /expected <example> <mountpoint>/],
     [['nope', '/tmp'], /unknown example "nope"/],
-    [['hello', '/tmp', '--bogus'], /unknown flag --bogus/],
+    [['hello', '/tmp', '--bogus'], /Unknown option '--bogus'/],
     [['hello', '/tmp', 'extra'], /expected <example> <mountpoint>/],
-    [['hello', '/tmp', '-o'], /-o needs a value/],
+    [['hello', '/tmp', '-o'], /Option '-o, --option <value>' argument missing/],
+    [['hello', '/tmp', '--threads', '1.5'], /--threads needs a whole number, got "1.5"/],
+    [['hello', '/tmp', '--debug=yes'], /Option '-d, --debug' does not take an argument/],
+    [['passthrough', '/tmp'], /passthrough needs --source <dir>/],
   ])('bad arguments %j exit 2 with usage', async (args, why) => {
     const out = await run(process.execPath, [CLI, ...args], 10_000);
     expect(out.code).toBe(2);
@@ -529,11 +614,71 @@ describeMount('the CLI', () => {
     expect(out.stderr).toMatch(/hello/);
   });
 
-  it('--help prints usage and exits 0', async () => {
+  it('--help prints usage from the option table and exits 0', async () => {
     const out = await run(process.execPath, [CLI, '--help'], 10_000);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^usage: fuse-lowlevel <example> <mountpoint>/);
+    for (const flag of [
+      '--source <dir>',
+      '--allow-other',
+      '-o, --option',
+      '-d, --debug',
+      '--fuse-debug',
+      '--version',
+    ]) {
+      expect(out.stdout).toContain(flag);
+    }
+    expect(out.stdout).toContain('fusermount3 -u -z <mountpoint>');
   });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const out = await run(process.execPath, [CLI, '--version'], 10_000);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`fuse-lowlevel ${pkg.version}\n`);
+  });
+
+  it('passthrough --source that does not exist: a clear message, like the mountpoint errors', async () => {
+    const missing = join(tmpdir(), 'fuse-lowlevel-no-such-source');
+    const dir = tempMountpoint();
+    ownMounts.push({ dir });
+    const out = await run(process.execPath, [CLI, 'passthrough', dir, '--source', missing], 10_000);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`fuse-lowlevel: --source ${missing} does not exist; give a directory to mirror\n`);
+  });
+
+  it('passthrough suggests only commands that leave the source directory alone', async () => {
+    const source = tempMountpoint();
+    const dir = tempMountpoint();
+    ownMounts.push({ dir }, { dir: source });
+    const server = start(process.execPath, [CLI, 'passthrough', dir, '--source', source]);
+    await waitFor(() => /Try:/.test(server.stdout()) || server.child.exitCode !== null, 10_000, 'the CLI to mount');
+    const hints = server.stdout().split('\n').slice(1).filter(Boolean);
+    expect(hints.length, server.stderr()).toBeGreaterThan(0);
+    for (const hint of hints) expect(hint).not.toMatch(/\b(cp|mv|rm|touch|mkdir|tee|dd)\b|>/);
+    server.child.kill('SIGTERM');
+    expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+  });
+
+  for (const [how, extra, shared] of [
+    ['by default', [], false],
+    ['with --allow-other', ['--allow-other'], true],
+    ['with -o allow_other', ['-o', 'allow_other'], true],
+  ] as const) {
+    it(`memfs ${how}: ${shared ? 'allow_other' : 'no allow_other, even as root'}`, async () => {
+      const dir = tempMountpoint();
+      ownMounts.push({ dir });
+      const server = start(process.execPath, [CLI, 'memfs', dir, ...extra]);
+      await waitFor(() => /mounted on/.test(server.stdout()) || server.child.exitCode !== null, 10_000, 'the mount');
+      expect(server.stdout(), server.stderr()).toMatch(/mounted on/);
+      const line = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .find((l) => l.split(' ')[1] === dir);
+      expect(line?.split(' ')[3]?.split(',').includes('allow_other')).toBe(shared);
+      server.child.kill('SIGTERM');
+      expect((await within(server.exited, 3000, 'exit')).code).toBe(0);
+    });
+  }
 
   it("a missing mountpoint exits 1 with mount()'s message", async () => {
     const missing = join(tmpdir(), 'fuse-lowlevel-no-such-mountpoint');

@@ -4,6 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { native } from '../lib/addon.js';
 import { EIO, errnoFromError, errnoName, errnoOf, FuseError } from '../lib/errors.js';
@@ -659,5 +660,22 @@ describe('errors', () => {
       undefined,
     ];
     for (const error of unexpected) expect(errnoFromError(error)).toEqual({ errno: 5, expected: false });
+  });
+
+  it("errnoFromError: an AbortError answers EINTR, expected, only when the request's signal was aborted", async () => {
+    const controller = new AbortController();
+    controller.abort(new DOMException('the request was interrupted', 'AbortError'));
+    const aborts = [
+      controller.signal.reason, // fetch, signal.throwIfAborted()
+      await sleep(10_000, undefined, { signal: controller.signal }).catch((e: unknown) => e), // Node's AbortError
+      await fsp.readFile('/proc/self/status', { signal: controller.signal }).catch((e: unknown) => e),
+    ];
+    for (const error of aborts) {
+      expect(errnoFromError(error, true)).toEqual({ errno: constants.errno.EINTR, expected: true });
+      // Not interrupted: an abort of the handler's own is unexpected, EIO.
+      expect(errnoFromError(error, false)).toEqual({ errno: 5, expected: false });
+    }
+    expect(errnoFromError(new Error('boom'), true)).toEqual({ errno: 5, expected: false });
+    expect(errnoFromError(new FuseError('ENOENT'), true)).toEqual({ errno: 2, expected: true });
   });
 });

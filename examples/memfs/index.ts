@@ -35,6 +35,8 @@
  *   `defaultPermissions` mount option the kernel leaves nearly all checks to
  *   the filesystem, and memfs makes them; with it (pass
  *   `defaultPermissions: true` here too) the kernel checks and memfs does not.
+ *   Either way other users get in only with `allowOther` (the CLI's
+ *   `--allow-other`), which memfs's own checks make safe to use.
  * - `time.ts` — nanosecond timestamps (bigint) and the relatime rule.
  * - `handlers.ts` — the FUSE operations: check, change the table, reply.
  *

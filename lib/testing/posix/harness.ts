@@ -13,12 +13,15 @@ import { type ChildOptions, type ChildResult, describeFailure, runChild } from '
 
 const PRELUDE = fileURLToPath(new URL('./prelude.py', import.meta.url));
 
+/** The errno name python reports for EOPNOTSUPP/ENOTSUP (the same number on Linux). */
+export const EOPNOTSUPP = 'EOPNOTSUPP';
+
 /** The uid/gid an unprivileged client runs as ("nobody"). */
 export const NOBODY = 65534;
 
 /** How the suite runs a child: {@link ChildOptions}, with the suite's environment by default. */
 export interface SpawnOptions extends Omit<ChildOptions, 'runAs' | 'env'> {
-  /** Default: {@link baseEnv}(). */
+  /** Default: the suite's small, predictable environment (PATH, LANG=C.UTF-8, TZ=UTC …). */
   env?: Record<string, string>;
   /** Run as uid/gid 65534 with no supplementary groups (setpriv). */
   asNobody?: boolean;
@@ -72,6 +75,7 @@ export function findTools(names: readonly string[]): Set<string> {
   return new Set(found.split('\n').filter(Boolean));
 }
 
+/** A JSON object a python child printed with out() (tests narrow it with expect()). */
 // biome-ignore lint/suspicious/noExplicitAny: a JSON value printed by a child; tests narrow it with expect().
 export type Json = Record<string, any>;
 
@@ -91,6 +95,7 @@ export class Workdir {
     return join(this.path, ...names);
   }
 
+  /** `[target] path`, for messages. */
   toString(): string {
     return `[${this.target}] ${this.path}`;
   }
