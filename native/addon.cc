@@ -5,6 +5,7 @@
 #include "notifier.h"
 #include "op.h"
 #include "session.h"
+#include "syscalls.h"
 
 // The hash of the native sources this addon was built from (scripts/source-hash.mjs).
 #ifndef FUSE_LOWLEVEL_SOURCE_HASH
@@ -80,6 +81,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("NOTIFY", NotifyKinds(env)),
                            InstanceValue("libfuseVersion", Napi::Number::New(env, fuse_version())),
                            InstanceValue("sourceHash", Napi::String::New(env, FUSE_LOWLEVEL_SOURCE_HASH)),
+                           InstanceValue("sys", SyscallsModule(env)),
                            InstanceMethod<&Addon::ReplyErr>("replyErr"),
                            InstanceMethod<&Addon::ReplyEntry>("replyEntry"),
                            InstanceMethod<&Addon::ReplyAttr>("replyAttr"),
