@@ -119,12 +119,11 @@ void NameArg(const Napi::CallbackInfo& info, size_t i, const char* what, std::st
     // Fast path: the engine's UTF-8 conversion is exact unless the string
     // holds a lone surrogate, which it writes as U+FFFD (EF BF BD). Without
     // that sequence in the output, the bytes are the name.
-    constexpr size_t kFast = 4096 + 4;
-    out->resize(kFast);
     size_t n = 0;
-    napi_get_value_string_utf8(env, v, &(*out)[0], kFast, &n);
-    if (n < kFast - 4 && std::string_view(out->data(), n).find("\xef\xbf\xbd") == std::string_view::npos) {
-      out->resize(n);
+    napi_get_value_string_utf8(env, v, nullptr, 0, &n);
+    out->resize(n);
+    if (n > 0) napi_get_value_string_utf8(env, v, &(*out)[0], n + 1, &n);
+    if (out->find("\xef\xbf\xbd") == std::string::npos) {
       ok = true;
     } else {
       ok = NameBytes(env, v, out);
@@ -298,6 +297,8 @@ namespace {
 // bindings the functions point at.
 struct State {
   Call sync;
+  double* statBuffer = nullptr;  // the memory of `statBuffer` in the exports
+  Napi::Reference<Napi::Value> statBufferRef;
   bool busy = false;
   std::vector<std::unique_ptr<std::pair<const CallDef*, State*>>> bindings;
 };
@@ -320,6 +321,7 @@ napi_value SyncCall(napi_env env, napi_callback_info cbinfo) {
     own = std::make_unique<Call>();
     call = own.get();
   }
+  call->statOut = state.statBuffer;
   struct Busy {
     State& s;
     bool was;
@@ -442,6 +444,16 @@ Napi::Object SyscallsModule(Napi::Env env) {
   module.Set("setgroups", Napi::Function::New<SetGroups>(env, "setgroups"));
   module.Set("getgroups", Napi::Function::New<GetGroups>(env, "getgroups"));
   module.Set("constants", Constants(env));
+  Napi::ArrayBuffer statMemory = Napi::ArrayBuffer::New(env, stat_slot::kLength * sizeof(double));
+  state->statBuffer = static_cast<double*>(statMemory.Data());
+  state->statBufferRef = Napi::Persistent(Napi::Value(statMemory));
+  module.Set("statBuffer", Napi::Float64Array::New(env, stat_slot::kLength, statMemory, 0));
+  Napi::Object slots = Napi::Object::New(env);
+  int slot = 0;
+#define FL_SLOT_NAME(name) slots.Set(#name, slot++);
+  FL_STAT_SLOTS(FL_SLOT_NAME)
+#undef FL_SLOT_NAME
+  module.Set("STAT_SLOTS", slots);
   return module;
 }
 

@@ -37,6 +37,21 @@ struct Credentials {
 
 struct Call;
 
+// A stat result as numbers: fstatat writes it into the module's shared
+// `statBuffer` (synchronous calls) or a new Float64Array (asynchronous ones),
+// and lib/ builds the object. Slots 0-9 are doubles unless their bit is set in
+// the mask, then they hold the uint64's bits; times are int64 nanoseconds
+// (read through a BigInt64Array) unless their bit is set, then the slot holds
+// the seconds as a double and slot kAtimeNsec+k the nanoseconds.
+namespace stat_slot {
+#define FL_STAT_SLOTS(X) \
+  X(dev) X(ino) X(mode) X(nlink) X(uid) X(gid) X(rdev) X(size) X(blksize) X(blocks) X(atime) X(mtime) X(ctime) \
+  X(atimeNsec) X(mtimeNsec) X(ctimeNsec) X(mask)
+#define FL_SLOT(name) name,
+enum : int { FL_STAT_SLOTS(FL_SLOT) kLength };
+#undef FL_SLOT
+}  // namespace stat_slot
+
 // A reusable byte buffer that grows without zero-filling.
 class Scratch {
  public:
@@ -86,6 +101,7 @@ struct Call {
   char* data = nullptr;  // caller memory (pread/pwrite/fsetxattr), kept alive by `keep`
   size_t dataLength = 0;
   Credentials cred;
+  double* statOut = nullptr;  // the shared stat buffer, for synchronous calls (set by the runner)
   // Results.
   int err = 0;
   int64_t result = 0;

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstring>
 
 #include "syscalls.h"
 
@@ -53,46 +54,52 @@ void ParseFstatat(const Napi::CallbackInfo& info, Call& call) {
 }
 void RunFstatat(Call& call) { Check(call, fstatat(call.fd, call.path.c_str(), &call.st, call.flags)); }
 
-// Nanoseconds since the epoch as a bigint (exact for every time the kernel holds).
-napi_value TimeValue(napi_env env, const struct timespec& t) {
-  const __int128 ns = static_cast<__int128>(t.tv_sec) * 1000000000 + t.tv_nsec;
-  napi_value r;
-  if (ns >= INT64_MIN && ns <= INT64_MAX) {
-    napi_create_bigint_int64(env, static_cast<int64_t>(ns), &r);
-  } else {
-    const bool negative = ns < 0;
-    const unsigned __int128 m = negative ? -static_cast<unsigned __int128>(ns) : static_cast<unsigned __int128>(ns);
-    const uint64_t words[2] = {static_cast<uint64_t>(m), static_cast<uint64_t>(m >> 64)};
-    napi_create_bigint_words(env, negative ? 1 : 0, 2, words, &r);
+// Writes `st` in the stat_slot layout; returns the mask of slots that hold
+// bits instead of doubles (values above 2^53, times beyond the int64 range).
+int FillStat(const struct stat& st, double* out) {
+  using namespace stat_slot;
+  int mask = 0;
+  const uint64_t values[] = {st.st_dev,  st.st_ino,  st.st_mode, st.st_nlink, st.st_uid,
+                             st.st_gid,  st.st_rdev, static_cast<uint64_t>(st.st_size),
+                             static_cast<uint64_t>(st.st_blksize), static_cast<uint64_t>(st.st_blocks)};
+  for (int i = dev; i <= blocks; ++i) {
+    if (values[i] <= 9007199254740991ull) {
+      out[i] = static_cast<double>(values[i]);
+    } else {
+      memcpy(&out[i], &values[i], sizeof(double));
+      mask |= 1 << i;
+    }
   }
+  const struct timespec* times[] = {&st.st_atim, &st.st_mtim, &st.st_ctim};
+  for (int k = 0; k < 3; ++k) {
+    const __int128 ns = static_cast<__int128>(times[k]->tv_sec) * 1000000000 + times[k]->tv_nsec;
+    if (ns >= INT64_MIN && ns <= INT64_MAX) {
+      const int64_t v = static_cast<int64_t>(ns);
+      memcpy(&out[atime + k], &v, sizeof(double));
+    } else {
+      out[atime + k] = static_cast<double>(times[k]->tv_sec);
+      out[atimeNsec + k] = static_cast<double>(times[k]->tv_nsec);
+      mask |= 1 << (atime + k);
+    }
+  }
+  out[stat_slot::mask] = mask;
+  return mask;
+}
+
+// Synchronous: the mask (the values are in the shared buffer). Asynchronous: a new Float64Array.
+napi_value FinishStat(napi_env env, Call& call) {
+  napi_value r;
+  if (call.statOut != nullptr) {
+    napi_create_int32(env, FillStat(call.st, call.statOut), &r);
+    return r;
+  }
+  void* data = nullptr;
+  napi_value buffer;
+  napi_create_arraybuffer(env, stat_slot::kLength * sizeof(double), &data, &buffer);
+  FillStat(call.st, static_cast<double*>(data));
+  napi_create_typedarray(env, napi_float64_array, stat_slot::kLength, buffer, 0, &r);
   return r;
 }
-
-napi_value StatValue(napi_env env, const struct stat& st) {
-  napi_value o, v;
-  napi_create_object(env, &o);
-  auto set = [&](const char* key, napi_value value) { napi_set_named_property(env, o, key, value); };
-  set("dev", Uint64Value(env, st.st_dev));
-  set("ino", Uint64Value(env, st.st_ino));
-  napi_create_uint32(env, st.st_mode, &v);
-  set("mode", v);
-  set("nlink", Uint64Value(env, st.st_nlink));
-  napi_create_uint32(env, st.st_uid, &v);
-  set("uid", v);
-  napi_create_uint32(env, st.st_gid, &v);
-  set("gid", v);
-  set("rdev", Uint64Value(env, st.st_rdev));
-  set("size", Int64Value(env, st.st_size));
-  napi_create_int64(env, st.st_blksize, &v);
-  set("blksize", v);
-  set("blocks", Int64Value(env, st.st_blocks));
-  set("atime", TimeValue(env, st.st_atim));
-  set("mtime", TimeValue(env, st.st_mtim));
-  set("ctime", TimeValue(env, st.st_ctim));
-  return o;
-}
-
-napi_value FinishStat(napi_env env, Call& call) { return StatValue(env, call.st); }
 
 // --- creation: mknodat, mkdirat, symlinkat ---
 
