@@ -68,6 +68,7 @@ export {
   XATTR_REPLACE,
 } from './requests/index.js';
 export { Session, type SessionEvents } from './session.js';
+export * as sys from './syscalls/index.js';
 export type {
   Attr,
   Entry,
