@@ -1,14 +1,18 @@
 // Directories: getdents64 on a directory descriptor, from an offset cookie.
-// One call reads a batch of records into a reused buffer and returns them as
-// parallel arrays (names, inode numbers, types, next offsets): a readdir
-// handler replies with them and resumes later at any entry's next offset.
+// One call reads a batch of records into a reused buffer and returns them
+// packed (see FinishGetdents); lib/ makes parallel arrays of them (names,
+// inode numbers, types, next offsets): a readdir handler replies with them
+// and resumes later at any entry's next offset.
 #include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
+#include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "syscalls.h"
 
@@ -52,34 +56,66 @@ void RunGetdents(Call& call) {
   }
 }
 
+// { count, names, values, wide, types }: the names joined by NUL (one string,
+// or one Buffer for raw names), per record [ino, next offset] as doubles (NaN
+// where the value is not a safe integer; `wide` then holds the exact int64s,
+// else it is undefined), and the DT_* types. lib/ splits them into arrays:
+// one string and three typed arrays cost far less than three JS values per
+// record set one by one.
 napi_value FinishGetdents(napi_env env, Call& call) {
   const char* base = call.bytes.data();
   const size_t length = static_cast<size_t>(call.result);
   uint32_t count = 0;
-  for (size_t at = 0; at < length; at += reinterpret_cast<const LinuxDirent64*>(base + at)->d_reclen) ++count;
-
-  napi_value names, inos, offsets, types, result;
-  napi_create_array_with_length(env, count, &names);
-  napi_create_array_with_length(env, count, &inos);
-  napi_create_array_with_length(env, count, &offsets);
-  void* typeBytes = nullptr;
-  napi_create_buffer(env, count, &typeBytes, &types);
-  auto* t = static_cast<uint8_t*>(typeBytes);
+  size_t nameBytes = 0;
+  for (size_t at = 0; at < length;) {
+    const auto* d = reinterpret_cast<const LinuxDirent64*>(base + at);
+    nameBytes += strnlen(d->d_name, d->d_reclen - offsetof(LinuxDirent64, d_name)) + 1;
+    ++count;
+    at += d->d_reclen;
+  }
+  std::string joined;
+  joined.reserve(nameBytes);
+  napi_value values, valuesBuffer, types, result, v;
+  void* valueMemory = nullptr;
+  napi_create_arraybuffer(env, count * 2 * sizeof(double), &valueMemory, &valuesBuffer);
+  auto* f = static_cast<double*>(valueMemory);
+  void* typeMemory = nullptr;
+  napi_create_buffer(env, count, &typeMemory, &types);
+  auto* t = static_cast<uint8_t*>(typeMemory);
+  std::vector<int64_t> exact;
   uint32_t i = 0;
   for (size_t at = 0; at < length; ++i) {
     const auto* d = reinterpret_cast<const LinuxDirent64*>(base + at);
-    const size_t nameMax = d->d_reclen - offsetof(LinuxDirent64, d_name);
-    napi_set_element(env, names, i, NamesValue(env, d->d_name, strnlen(d->d_name, nameMax), call.rawNames));
-    napi_set_element(env, inos, i, Uint64Value(env, d->d_ino));
-    napi_set_element(env, offsets, i, Int64Value(env, d->d_off));
+    if (i > 0) joined.push_back('\0');
+    joined.append(d->d_name, strnlen(d->d_name, d->d_reclen - offsetof(LinuxDirent64, d_name)));
+    const int64_t pair[2] = {static_cast<int64_t>(d->d_ino), d->d_off};
+    const bool inoFits = d->d_ino <= 9007199254740991ull;
+    const bool offFits = d->d_off >= -9007199254740991ll && d->d_off <= 9007199254740991ll;
+    if ((!inoFits || !offFits) && exact.empty()) exact.resize(count * 2);
+    if (!exact.empty()) {
+      exact[2 * i] = pair[0];
+      exact[2 * i + 1] = pair[1];
+    }
+    f[2 * i] = inoFits ? static_cast<double>(d->d_ino) : std::nan("");
+    f[2 * i + 1] = offFits ? static_cast<double>(d->d_off) : std::nan("");
     t[i] = d->d_type;
     at += d->d_reclen;
   }
+  napi_create_typedarray(env, napi_float64_array, count * 2, valuesBuffer, 0, &values);
   napi_create_object(env, &result);
-  napi_set_named_property(env, result, "names", names);
-  napi_set_named_property(env, result, "inos", inos);
+  napi_create_uint32(env, count, &v);
+  napi_set_named_property(env, result, "count", v);
+  napi_set_named_property(env, result, "names", NamesValue(env, joined.data(), joined.size(), call.rawNames));
+  napi_set_named_property(env, result, "values", values);
+  if (!exact.empty()) {
+    void* wideMemory = nullptr;
+    napi_value wideBuffer;
+    napi_create_arraybuffer(env, exact.size() * sizeof(int64_t), &wideMemory, &wideBuffer);
+    memcpy(wideMemory, exact.data(), exact.size() * sizeof(int64_t));
+    napi_create_typedarray(env, napi_bigint64_array, exact.size(), wideBuffer, 0, &v);
+    napi_set_named_property(env, result, "wide", v);
+  }
   napi_set_named_property(env, result, "types", types);
-  napi_set_named_property(env, result, "offsets", offsets);
   return result;
 }
 

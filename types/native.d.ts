@@ -226,14 +226,19 @@ export interface NativeEncoding {
   encoding?: string;
 }
 
-/** A getdents64 batch: parallel arrays, one element per record. Empty at the end of the directory. */
+/**
+ * A getdents64 batch, packed: `count` records; their names joined by NUL (a
+ * string, or a Buffer for `{ encoding: 'buffer' }`); `values`: per record the
+ * inode number then the next offset, as doubles — NaN where the value is not a
+ * safe integer, and then `wide` holds every value exactly as int64 (the inode
+ * number's bits are unsigned); `types`: DT_* per record. Empty at the end.
+ */
 export interface NativeDirents {
-  names: (string | Buffer)[];
-  inos: NativeUint64[];
-  /** DT_* per record. */
+  count: number;
+  names: string | Buffer;
+  values: Float64Array;
+  wide?: BigInt64Array;
   types: Buffer;
-  /** Each record's d_off: the offset to resume after it. */
-  offsets: NativeUint64[];
 }
 
 /** struct statfs in the field names of StatfsInfo, plus f_type. */

@@ -3,10 +3,12 @@
  * offset cookies, so that a FUSE readdir resumes where the kernel asks.
  * @module
  */
+
+import type { NativeDirents } from '../../types/native.js';
 import { native } from '../addon.js';
 import { rangeError } from '../validate.js';
 import * as check from './check.js';
-import type { DirentBatch, EncodingOption, Int64 } from './types.js';
+import type { DirentBatch, EncodingOption, Int64, Uint64 } from './types.js';
 
 const sys = native.sys;
 const BUFFER = { encoding: 'buffer' } as const;
@@ -18,6 +20,36 @@ export interface GetdentsOptions<E extends 'utf8' | 'buffer' = 'utf8' | 'buffer'
 }
 
 const DEFAULT_SIZE = 32 * 1024;
+
+/** Buffer views of the NUL-separated names. */
+function splitBuffer(joined: Buffer, count: number): Buffer[] {
+  const names: Buffer[] = new Array(count);
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = i === count - 1 ? joined.length : joined.indexOf(0, start);
+    names[i] = joined.subarray(start, end);
+    start = end + 1;
+  }
+  return names;
+}
+
+/** The parallel arrays of a packed batch (see NativeDirents). */
+function unpack(packed: NativeDirents): DirentBatch<string> | DirentBatch<Buffer> {
+  const { count, values, wide } = packed;
+  const inos: Uint64[] = new Array(count);
+  const offsets: Int64[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const ino = values[2 * i] as number;
+    const off = values[2 * i + 1] as number;
+    inos[i] = ino === ino ? ino : BigInt.asUintN(64, (wide as BigInt64Array)[2 * i] as bigint);
+    offsets[i] = off === off ? off : ((wide as BigInt64Array)[2 * i + 1] as bigint);
+  }
+  const types = packed.types;
+  if (typeof packed.names === 'string') {
+    return { names: count === 0 ? [] : packed.names.split('\0'), inos, types, offsets };
+  }
+  return { names: splitBuffer(packed.names, count), inos, types, offsets };
+}
 
 function checkGetdents(where: string, fd: number, offset: Int64 | null, options: GetdentsOptions | undefined): number {
   check.fd(where, fd);
@@ -51,9 +83,7 @@ export function getdents64(
   options?: GetdentsOptions,
 ): DirentBatch<string> | DirentBatch<Buffer> {
   const size = checkGetdents('getdents64', fd, offset, options);
-  return sys.getdents64(fd, offset, size, check.rawNames('getdents64', options) ? BUFFER : undefined) as
-    | DirentBatch<string>
-    | DirentBatch<Buffer>;
+  return unpack(sys.getdents64(fd, offset, size, check.rawNames('getdents64', options) ? BUFFER : undefined));
 }
 /** {@link getdents64} on the libuv thread pool (large directories, network filesystems). */
 export function getdents64Async(
@@ -72,10 +102,6 @@ export function getdents64Async(
   options?: GetdentsOptions,
 ): Promise<DirentBatch<string> | DirentBatch<Buffer>> {
   const size = checkGetdents('getdents64Async', fd, offset, options);
-  return sys.getdents64Async(
-    fd,
-    offset,
-    size,
-    check.rawNames('getdents64Async', options) ? BUFFER : undefined,
-  ) as Promise<DirentBatch<string> | DirentBatch<Buffer>>;
+  const raw = check.rawNames('getdents64Async', options) ? BUFFER : undefined;
+  return sys.getdents64Async(fd, offset, size, raw).then(unpack);
 }
