@@ -41,8 +41,8 @@ function unpack(packed: NativeDirents): DirentBatch<string> | DirentBatch<Buffer
   for (let i = 0; i < count; i++) {
     const ino = values[2 * i] as number;
     const off = values[2 * i + 1] as number;
-    inos[i] = ino === ino ? ino : BigInt.asUintN(64, (wide as BigInt64Array)[2 * i] as bigint);
-    offsets[i] = off === off ? off : ((wide as BigInt64Array)[2 * i + 1] as bigint);
+    inos[i] = !Number.isNaN(ino) ? ino : BigInt.asUintN(64, (wide as BigInt64Array)[2 * i] as bigint);
+    offsets[i] = !Number.isNaN(off) ? off : ((wide as BigInt64Array)[2 * i + 1] as bigint);
   }
   const types = packed.types;
   if (typeof packed.names === 'string') {

@@ -56,6 +56,8 @@
  * `setfsuid`, `setfsgid` and `setgroups` change the calling thread only.
  * @module
  */
+
+export type { NameInput } from '../names.js';
 export * from './constants.js';
 export * from './credentials.js';
 export * from './data.js';
