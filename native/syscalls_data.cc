@@ -1,5 +1,6 @@
 // File data and filesystems: fallocate (every mode), copy_file_range, lseek
 // (SEEK_DATA/SEEK_HOLE), ftruncate, fsync, fdatasync, pread, pwrite, flock,
+// record locks (fcntl F_GETLK … F_OFD_SETLKW),
 // fstatfs and statfs.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -98,6 +99,53 @@ void ParseFlock(const Napi::CallbackInfo& info, Call& call) {
 }
 void RunFlock(Call& call) { Check(call, flock(call.fd, call.flags)); }
 
+// fcntlLock(fd, cmd, type, whence, start, length) → for F_GETLK/F_OFD_GETLK
+// the conflicting lock as [type, whence, start, length, pid] (type F_UNLCK: none).
+void ParseFcntlLock(const Napi::CallbackInfo& info, Call& call) {
+  call.fd = FdArg(info, 0, false);
+  const int cmd = IntArg(info, 1, "cmd");
+  if (cmd != F_GETLK && cmd != F_SETLK && cmd != F_SETLKW && cmd != F_OFD_GETLK && cmd != F_OFD_SETLK &&
+      cmd != F_OFD_SETLKW) {
+    ThrowRange(info.Env(), call, "cmd", "F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK or F_OFD_SETLKW");
+  }
+  call.flags = cmd;
+  call.mode = static_cast<uint32_t>(IntArg(info, 2, "type"));
+  call.fd2 = IntArg(info, 3, "whence");
+  call.a = Int64Arg(info, 4, "start");
+  call.b = Int64Arg(info, 5, "length");
+}
+void RunFcntlLock(Call& call) {
+  struct flock lock = {};
+  lock.l_type = static_cast<short>(call.mode);
+  lock.l_whence = static_cast<short>(call.fd2);
+  lock.l_start = call.a;
+  lock.l_len = call.b;
+  lock.l_pid = 0;
+  if (fcntl(call.fd, call.flags, &lock) < 0) {
+    call.err = errno;
+    return;
+  }
+  call.mode = static_cast<uint32_t>(lock.l_type);
+  call.fd2 = lock.l_whence;
+  call.a = lock.l_start;
+  call.b = lock.l_len;
+  call.result = lock.l_pid;
+}
+napi_value FinishFcntlLock(napi_env env, Call& call) {
+  if (call.flags != F_GETLK && call.flags != F_OFD_GETLK) return Undefined(env, call);
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_int32(env, static_cast<int32_t>(call.mode), &v);
+  napi_set_named_property(env, o, "type", v);
+  napi_create_int32(env, call.fd2, &v);
+  napi_set_named_property(env, o, "whence", v);
+  napi_set_named_property(env, o, "start", Int64Value(env, call.a));
+  napi_set_named_property(env, o, "length", Int64Value(env, call.b));
+  napi_create_int32(env, static_cast<int32_t>(call.result), &v);
+  napi_set_named_property(env, o, "pid", v);
+  return o;
+}
+
 // fstatfs(fd), statfs(path): the fields of fuse-lowlevel's StatfsInfo (struct statvfs) and the type.
 void RunFstatfs(Call& call) { Check(call, fstatfs(call.fd, &call.sfs)); }
 void ParseStatfs(const Napi::CallbackInfo& info, Call& call) {
@@ -143,6 +191,7 @@ const CallDef kDataCalls[] = {
     {"pread", "read", ParseIo, RunPread, ResultNumber},
     {"pwrite", "write", ParseIo, RunPwrite, ResultNumber},
     {"flock", "flock", ParseFlock, RunFlock, Undefined},
+    {"fcntlLock", "fcntl", ParseFcntlLock, RunFcntlLock, FinishFcntlLock},
     {"fstatfs", "fstatfs", ParseFd, RunFstatfs, FinishStatfs},
     {"statfs", "statfs", ParseStatfs, RunStatfs, FinishStatfs},
     {nullptr, nullptr, nullptr, nullptr, nullptr},

@@ -200,6 +200,12 @@ void ParseFchmodat(const Napi::CallbackInfo& info, Call& call) {
 }
 void RunFchmodat(Call& call) {
   if (call.path.empty() && (call.flags & AT_EMPTY_PATH) != 0) {
+    // fchmod for an open file; an O_PATH descriptor (EBADF) through its /proc path.
+    if (fchmod(call.fd, call.mode) == 0) return;
+    if (errno != EBADF) {
+      call.err = errno;
+      return;
+    }
     Check(call, chmod(ProcFdPath(call.fd).c_str(), call.mode));
   } else {
     Check(call, fchmodat(call.fd, call.path.c_str(), call.mode, call.flags & ~AT_EMPTY_PATH));

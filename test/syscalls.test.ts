@@ -669,6 +669,37 @@ describe('file data: fallocate, lseek, copyFileRange, ftruncate, pread, pwrite, 
   });
 });
 
+describe('record locks (fcntlLock)', () => {
+  const dir = tempDir();
+
+  it('OFD locks conflict between open files of one process; F_OFD_GETLK reports the holder', async () => {
+    fs.writeFileSync(join(dir.path, 'f'), '0123456789');
+    const a = dir.open('f', sys.O_RDWR);
+    const b = dir.open('f', sys.O_RDWR);
+    expect(sys.fcntlLock(a, sys.F_OFD_SETLK, { type: sys.F_WRLCK, start: 0, length: 5 })).toBeUndefined();
+    expect(sys.fcntlLock(b, sys.F_OFD_GETLK, { type: sys.F_WRLCK, start: 2, length: 1 })).toEqual({
+      type: sys.F_WRLCK,
+      whence: sys.SEEK_SET,
+      start: 0,
+      length: 5,
+      pid: -1,
+    });
+    expect(sys.fcntlLock(b, sys.F_OFD_GETLK, { type: sys.F_WRLCK, start: 5, length: 0 })?.type).toBe(sys.F_UNLCK);
+    const e = errnoError(() => sys.fcntlLock(b, sys.F_OFD_SETLK, { type: sys.F_RDLCK, start: 4, length: 2 }));
+    expect(e).toMatchObject({ code: 'EAGAIN', syscall: 'fcntl' });
+    const waiting = sys.fcntlLockAsync(b, sys.F_OFD_SETLKW, { type: sys.F_RDLCK, start: 4, length: 2 });
+    sys.fcntlLock(a, sys.F_OFD_SETLK, { type: sys.F_UNLCK, start: 0, length: 0 });
+    expect(await waiting).toBeUndefined();
+    // Offsets beyond 2^53.
+    sys.fcntlLock(a, sys.F_OFD_SETLK, { type: sys.F_WRLCK, start: 2n ** 60n, length: 2n ** 58n });
+    expect(sys.fcntlLock(b, sys.F_OFD_GETLK, { type: sys.F_RDLCK, start: 2n ** 60n + 5n, length: 0 })).toMatchObject({
+      start: 2n ** 60n,
+      length: 2n ** 58n,
+    });
+    expect(() => sys.fcntlLock(a, 12345, { type: sys.F_RDLCK, start: 0, length: 0 })).toThrow(RangeError);
+  });
+});
+
 describe('64-bit values (tmpfs: files up to 2^63-1 bytes)', () => {
   const dir = tempDir(() => '/dev/shm');
   const BIG = 2n ** 60n;
@@ -722,6 +753,7 @@ describe('64-bit values (tmpfs: files up to 2^63-1 bytes)', () => {
     expect(s).toMatchObject({ bsize: n.bsize, blocks: n.blocks, files: n.files });
     expect(await sys.fstatfsAsync(dir.fd)).toMatchObject({ type: 0x01021994, bsize: n.bsize });
     expect(sys.fstatfs(dir.fd).namemax).toBe(255);
+    expect(sys.fstatfs(dir.fd)).toEqual(sys.statfs(dir.path));
     expect((await rejection(sys.statfsAsync(join(dir.path, 'missing')))).code).toBe('ENOENT');
   });
 });

@@ -241,6 +241,15 @@ export interface NativeDirents {
   types: Buffer;
 }
 
+/** struct flock. */
+export interface NativeLock {
+  type: number;
+  whence: number;
+  start: NativeUint64;
+  length: NativeUint64;
+  pid: number;
+}
+
 /** struct statfs in the field names of StatfsInfo, plus f_type. */
 export interface NativeStatfs {
   bsize: NativeUint64;
@@ -320,6 +329,15 @@ export interface NativeSyscallCalls {
   pread(fd: number, buffer: Uint8Array, position: number | bigint): number;
   pwrite(fd: number, buffer: Uint8Array, position: number | bigint): number;
   flock(fd: number, operation: number): void;
+  /** F_GETLK/F_OFD_GETLK: the conflicting lock (type F_UNLCK: none); the set commands: undefined. */
+  fcntlLock(
+    fd: number,
+    cmd: number,
+    type: number,
+    whence: number,
+    start: number | bigint,
+    length: number | bigint,
+  ): NativeLock | undefined;
   fstatfs(fd: number): NativeStatfs;
   statfs(path: NativeName): NativeStatfs;
   /** offset null: read on from the descriptor's position; size: the buffer, 1024 to 16 MiB. */

@@ -115,6 +115,25 @@ export const LOCK_UN: number = get('LOCK_UN');
 /** flock: fail with EWOULDBLOCK instead of waiting. */
 export const LOCK_NB: number = get('LOCK_NB');
 
+/** fcntlLock: the first lock that would conflict (per process; F_OFD_GETLK for open file descriptions). */
+export const F_GETLK: number = get('F_GETLK');
+/** fcntlLock: take or release a process-owned record lock, failing with EAGAIN on a conflict. */
+export const F_SETLK: number = get('F_SETLK');
+/** fcntlLock: as F_SETLK, waiting for a conflicting lock to go. */
+export const F_SETLKW: number = get('F_SETLKW');
+/** fcntlLock: F_GETLK for locks owned by open file descriptions. */
+export const F_OFD_GETLK: number = get('F_OFD_GETLK');
+/** fcntlLock: a lock owned by the open file description (not the process): what a server holding files for many clients wants. */
+export const F_OFD_SETLK: number = get('F_OFD_SETLK');
+/** fcntlLock: as F_OFD_SETLK, waiting. */
+export const F_OFD_SETLKW: number = get('F_OFD_SETLKW');
+/** A read (shared) record lock. */
+export const F_RDLCK: number = get('F_RDLCK');
+/** A write (exclusive) record lock. */
+export const F_WRLCK: number = get('F_WRLCK');
+/** Unlock; from a get command: no conflicting lock. */
+export const F_UNLCK: number = get('F_UNLCK');
+
 /** The file type bits of a mode. */
 export const S_IFMT: number = get('S_IFMT');
 /** Regular file. */

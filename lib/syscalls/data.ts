@@ -7,8 +7,9 @@
  */
 import { native } from '../addon.js';
 import type { NameInput } from '../names.js';
+import { typeError } from '../validate.js';
 import * as check from './check.js';
-import type { Int64, Statfs, Uint64 } from './types.js';
+import type { Int64, RecordLock, Statfs, Uint64 } from './types.js';
 
 const sys = native.sys;
 
@@ -170,6 +171,34 @@ export function flock(fd: number, operation: number): void {
 export function flockAsync(fd: number, operation: number): Promise<void> {
   check.fd('flockAsync', fd);
   return sys.flockAsync(fd, check.int32('flockAsync', 'operation', operation));
+}
+
+function checkLock(where: string, fd: number, cmd: number, lock: RecordLock) {
+  check.fd(where, fd);
+  check.int32(where, 'cmd', cmd);
+  if (typeof lock !== 'object' || lock === null)
+    typeError(where, 'lock', 'an object { type, whence?, start, length }', lock);
+  check.int32(where, 'lock.type', lock.type);
+  if (lock.whence !== undefined) check.int32(where, 'lock.whence', lock.whence);
+  check.int64(where, 'lock.start', lock.start);
+  check.int64(where, 'lock.length', lock.length);
+}
+
+/**
+ * A POSIX record lock (fcntl(2) with `cmd` F_GETLK, F_SETLK, F_SETLKW or the
+ * F_OFD_* forms, which a server should prefer: their owner is the open file,
+ * not the whole process). The get commands return the first conflicting lock
+ * (type F_UNLCK when there is none); the set commands return undefined and
+ * fail with EAGAIN on a conflict. The waiting commands block: use {@link fcntlLockAsync}.
+ */
+export function fcntlLock(fd: number, cmd: number, lock: RecordLock): RecordLock | undefined {
+  checkLock('fcntlLock', fd, cmd, lock);
+  return sys.fcntlLock(fd, cmd, lock.type, lock.whence ?? 0, lock.start, lock.length);
+}
+/** {@link fcntlLock} on the libuv thread pool (each waiting lock holds a pool thread). */
+export function fcntlLockAsync(fd: number, cmd: number, lock: RecordLock): Promise<RecordLock | undefined> {
+  checkLock('fcntlLockAsync', fd, cmd, lock);
+  return sys.fcntlLockAsync(fd, cmd, lock.type, lock.whence ?? 0, lock.start, lock.length);
 }
 
 /** Statistics of the filesystem holding `fd` (fstatfs(2); O_PATH descriptors too), in `replyStatfs`'s field names. */

@@ -63,5 +63,5 @@ export * from './credentials.js';
 export * from './data.js';
 export * from './directories.js';
 export * from './files.js';
-export type { Credentials, DirentBatch, EncodingOption, Int64, Stat, Statfs, Uint64 } from './types.js';
+export type { Credentials, DirentBatch, EncodingOption, Int64, RecordLock, Stat, Statfs, Uint64 } from './types.js';
 export * from './xattrs.js';

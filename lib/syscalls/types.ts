@@ -117,3 +117,17 @@ export interface EncodingOption<E extends 'utf8' | 'buffer' = 'utf8' | 'buffer'>
   /** `'buffer'` for Buffers of the raw bytes. */
   encoding?: E;
 }
+
+/** A POSIX record lock (struct flock) for `fcntlLock`. */
+export interface RecordLock {
+  /** F_RDLCK, F_WRLCK or F_UNLCK. */
+  type: number;
+  /** SEEK_SET (default), SEEK_CUR or SEEK_END: what `start` counts from. */
+  whence?: number;
+  /** The first byte. */
+  start: Int64;
+  /** How many bytes; 0: to the end of the file, however far it grows. */
+  length: Int64;
+  /** In a get command's answer: the process holding the conflicting lock (-1 for an OFD lock). */
+  pid?: number;
+}
