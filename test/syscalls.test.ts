@@ -8,9 +8,11 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { native } from '../lib/addon.js';
 import { sys } from '../lib/index.js';
+import { ROOT as PACKAGE_ROOT } from './helpers/dist.js';
 
 const ROOT = process.getuid?.() === 0;
 const NS = 1_000_000_000n;
@@ -875,5 +877,58 @@ describe.runIf(ROOT)('credentials', () => {
     }
     expect(sys.getgroups()).toEqual(groups);
     expect(() => sys.setfsuid(-1)).toThrow(new RangeError('setfsuid: uid must be an id from 0 to 2^32-2, got -1'));
+  });
+});
+
+describe('the module itself', () => {
+  const dir = tempDir();
+
+  it('a getter run while a call reads its arguments may make calls of its own', () => {
+    fs.writeFileSync(join(dir.path, 'other'), 'xyz');
+    let inner: sys.Stat | undefined;
+    const cred = {
+      get uid() {
+        inner = sys.fstatat(dir.fd, 'other');
+        return 0;
+      },
+      gid: 0,
+    };
+    const fd = dir.track(sys.openat(dir.fd, 'made', sys.O_CREAT | sys.O_WRONLY, 0o600, cred));
+    expect(inner?.size).toBe(3);
+    expect(sys.fstat(fd).size).toBe(0);
+  });
+
+  it('works in worker threads, each with its own state', async () => {
+    fs.writeFileSync(join(dir.path, 'f'), 'four');
+    const entry = join(PACKAGE_ROOT, 'dist', 'lib', 'index.js');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.entry).then(({ sys }) => {
+        const st = sys.fstatat(sys.AT_FDCWD, workerData.file);
+        parentPort.postMessage({ size: st.size, names: sys.getdents64(sys.openat(sys.AT_FDCWD, workerData.dir, sys.O_RDONLY | sys.O_DIRECTORY), 0).names.length });
+      });`;
+    const worker = new Worker(code, { eval: true, workerData: { entry, file: join(dir.path, 'f'), dir: dir.path } });
+    const message = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(message).toEqual({ size: 4, names: 3 });
+    expect(sys.fstatat(dir.fd, 'f').size).toBe(4);
+  });
+
+  it('types follow the options', () => {
+    // Checked by the compiler (npm run typecheck); never called.
+    const typeChecks = () => {
+      expectTypeOf(sys.readlinkat(0, 'l')).toEqualTypeOf<string>();
+      expectTypeOf(sys.readlinkat(0, 'l', { encoding: 'buffer' })).toEqualTypeOf<Buffer>();
+      expectTypeOf(sys.getdents64(0).names).toEqualTypeOf<string[]>();
+      expectTypeOf(sys.getdents64(0, 0, { encoding: 'buffer' }).names).toEqualTypeOf<Buffer[]>();
+      expectTypeOf(sys.flistxattr(0)).toEqualTypeOf<string[]>();
+      expectTypeOf(sys.fstatat(0, '').ino).toEqualTypeOf<number | bigint>();
+      expectTypeOf(sys.fstatat(0, '').mtime).toEqualTypeOf<bigint>();
+      expectTypeOf(sys.fstatatAsync(0, '')).resolves.toEqualTypeOf<sys.Stat>();
+    };
+    expect(typeof typeChecks).toBe('function');
   });
 });
