@@ -54,6 +54,11 @@
  * The creating calls take `cred` ({@link Credentials}): the fsuid/fsgid (and
  * groups) are set around the call on the thread that runs it and restored.
  * `setfsuid`, `setfsgid` and `setgroups` change the calling thread only.
+ *
+ * **Modes** of new files are masked by the process umask, which is shared by
+ * all threads. A passthrough calls `process.umask(0)` at start, as
+ * passthrough_ll does (the kernel, or `req.ctx.umask` with DONT_MASK, already
+ * applied the caller's umask), and passes the request's mode as it is.
  * @module
  */
 
