@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { native } from '../lib/addon.js';
-import { sys } from '../lib/index.js';
+import { type Attr, type StatfsInfo, sys } from '../lib/index.js';
 import { ROOT as PACKAGE_ROOT } from './helpers/dist.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -928,6 +928,9 @@ describe('the module itself', () => {
       expectTypeOf(sys.fstatat(0, '').ino).toEqualTypeOf<number | bigint>();
       expectTypeOf(sys.fstatat(0, '').mtime).toEqualTypeOf<bigint>();
       expectTypeOf(sys.fstatatAsync(0, '')).resolves.toEqualTypeOf<sys.Stat>();
+      // A stat result is a reply's attr, a statfs result a statfs reply, as they are.
+      expectTypeOf<sys.Stat>().toExtend<Attr>();
+      expectTypeOf<sys.Statfs>().toExtend<StatfsInfo>();
     };
     expect(typeof typeChecks).toBe('function');
   });

@@ -3,7 +3,7 @@
  * @module
  */
 import { native } from '../addon.js';
-import { decodeName, type NameInput } from '../names.js';
+import { type NameInput, nameFromBytes } from '../names.js';
 import type { Timestamp } from '../types.js';
 import { rangeError, typeError } from '../validate.js';
 import * as check from './check.js';
@@ -27,7 +27,7 @@ export function fdPath(fd: number, path?: NameInput): string {
   check.fd('fdPath', fd);
   if (path === undefined) return `/proc/self/fd/${fd}`;
   check.name('fdPath', 'path', path);
-  return `/proc/self/fd/${fd}/${typeof path === 'string' ? path : decodeName(path)}`;
+  return `/proc/self/fd/${fd}/${typeof path === 'string' ? path : nameFromBytes(path)}`;
 }
 
 function checkOpenat(where: string, dirfd: number, path: NameInput, flags: number, mode: number, cred?: Credentials) {
@@ -258,7 +258,7 @@ export function unlinkatAsync(dirfd: number, path: NameInput, flags = 0): Promis
 /**
  * A symlink's target (readlinkat(2)), whole; with `''`, the symlink an O_PATH
  * descriptor (opened with O_NOFOLLOW) stands for. A string (bytes that are not
- * UTF-8 escaped as in `decodeName`), or with `{ encoding: 'buffer' }` a Buffer.
+ * UTF-8 escaped as in `nameFromBytes`), or with `{ encoding: 'buffer' }` a Buffer.
  */
 export function readlinkat(dirfd: number, path: NameInput, options?: EncodingOption<'utf8'>): string;
 export function readlinkat(dirfd: number, path: NameInput, options: EncodingOption<'buffer'>): Buffer;

@@ -34,7 +34,7 @@
  * argument types or ranges throw TypeError/RangeError synchronously, also
  * from the `…Async` forms.
  *
- * **Names are bytes** (see `decodeName`): every name, path, symlink target and
+ * **Names are bytes** (see `nameFromBytes`): every name, path, symlink target and
  * xattr name is a string or a Uint8Array; names the calls return are strings
  * that keep non-UTF-8 bytes as escapes, or Buffers with `{ encoding: 'buffer' }`.
  *
@@ -62,7 +62,6 @@
  * @module
  */
 
-export type { NameInput } from '../names.js';
 export * from './constants.js';
 export * from './credentials.js';
 export * from './data.js';

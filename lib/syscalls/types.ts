@@ -86,7 +86,7 @@ export interface Statfs {
  * (and use it as the FUSE readdir `nextOffset`).
  */
 export interface DirentBatch<Name extends string | Buffer = string> {
-  /** The names (strings as in `decodeName`, or Buffers with `{ encoding: 'buffer' }`). */
+  /** The names (strings as in `nameFromBytes`, or Buffers with `{ encoding: 'buffer' }`). */
   names: Name[];
   /** Inode numbers. */
   inos: Uint64[];
