@@ -16,7 +16,13 @@
         "native/ops.cc",
         "native/request.cc",
         "native/request_table.cc",
-        "native/session.cc"
+        "native/session.cc",
+        "native/syscalls.cc",
+        "native/syscalls_creds.cc",
+        "native/syscalls_data.cc",
+        "native/syscalls_dirs.cc",
+        "native/syscalls_paths.cc",
+        "native/syscalls_xattr.cc"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include_dir\")",

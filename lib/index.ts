@@ -76,6 +76,7 @@ export {
   XATTR_REPLACE,
 } from './requests/index.js';
 export { Session, type SessionEvents } from './session.js';
+export * as sys from './syscalls/index.js';
 export { type TraceOptions, traceOperations } from './trace.js';
 export type {
   Attr,

@@ -5,6 +5,7 @@
 #include "notifier.h"
 #include "op.h"
 #include "session.h"
+#include "syscalls.h"
 
 // The hash of the native sources this addon was built from (scripts/source-hash.mjs).
 #ifndef FUSE_LOWLEVEL_SOURCE_HASH
@@ -104,6 +105,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("libfusePackageVersion", Napi::String::New(env, fuse_pkgversion())),
                            InstanceValue("libfuseHeadersVersion", Napi::Number::New(env, kFuseHeadersVersion)),
                            InstanceValue("sourceHash", Napi::String::New(env, FUSE_LOWLEVEL_SOURCE_HASH)),
+                           InstanceValue("sys", SyscallsModule(env)),
                            InstanceMethod<&Addon::ReplyErr>("replyErr"),
                            InstanceMethod<&Addon::ReplyEntry>("replyEntry"),
                            InstanceMethod<&Addon::ReplyAttr>("replyAttr"),

@@ -142,6 +142,8 @@ export declare class Session {
 }
 
 export interface NativeAddon {
+  /** The syscall module (native/syscalls*.cc); see {@link NativeSyscalls}. */
+  readonly sys: NativeSyscalls;
   readonly Session: typeof Session;
   readonly OP: OperationNumbers;
   readonly LAYOUT: Layouts;
@@ -199,3 +201,195 @@ export interface NativeAddon {
   requestGroups(id: number): number[] | number | undefined;
   watchInterrupt(id: number): boolean;
 }
+
+// ---------------------------------------------------------------------------
+// The syscall module (native/syscalls*.cc): `NativeAddon.sys`.
+//
+// Every call of `NativeSyscallCalls` exists twice: synchronous under its name
+// (runs on the calling thread, throws a Node errno error) and asynchronous as
+// `<name>Async` (runs on the libuv pool, rejects with one). Names and paths are
+// `string | Uint8Array` (native/names.h); 64-bit results are numbers when safe
+// integers, else bigints. The natives guard their arguments cheaply; lib/syscalls
+// validates them first.
+// ---------------------------------------------------------------------------
+
+/** A name or path: a string (lone surrogates U+DC80-U+DCFF escape bytes) or its bytes. */
+export type NativeName = string | Uint8Array;
+/** A 64-bit value: a number when a safe integer, else a bigint. */
+export type NativeUint64 = number | bigint;
+
+/** Credentials a creating call runs with (fsuid, fsgid, supplementary groups), on its own thread. */
+export interface NativeCredentials {
+  uid: number;
+  gid: number;
+  groups?: readonly number[];
+}
+
+/** `{ encoding: 'buffer' }` asks for names as Buffers. */
+export interface NativeEncoding {
+  encoding?: string;
+}
+
+/**
+ * A getdents64 batch, packed: `count` records; their names joined by NUL (a
+ * string, or a Buffer for `{ encoding: 'buffer' }`); `values`: per record the
+ * inode number then the next offset, as doubles — NaN where the value is not a
+ * safe integer, and then `wide` holds every value exactly as int64 (the inode
+ * number's bits are unsigned); `types`: DT_* per record. Empty at the end.
+ */
+export interface NativeDirents {
+  count: number;
+  names: string | Buffer;
+  values: Float64Array;
+  wide?: BigInt64Array;
+  types: Buffer;
+}
+
+/** struct flock. */
+export interface NativeLock {
+  type: number;
+  whence: number;
+  start: NativeUint64;
+  length: NativeUint64;
+  pid: number;
+}
+
+/** struct statfs in the field names of StatfsInfo, plus f_type. */
+export interface NativeStatfs {
+  bsize: NativeUint64;
+  frsize: NativeUint64;
+  blocks: NativeUint64;
+  bfree: NativeUint64;
+  bavail: NativeUint64;
+  files: NativeUint64;
+  ffree: NativeUint64;
+  favail: NativeUint64;
+  fsid: NativeUint64;
+  flag: NativeUint64;
+  namemax: NativeUint64;
+  type: number;
+}
+
+/** The calls that come in a sync and an async form. */
+export interface NativeSyscallCalls {
+  openat(dirfd: number, path: NativeName, flags: number, mode: number, cred?: NativeCredentials): number;
+  close(fd: number): void;
+  dup(fd: number): number;
+  /** Sync: fills `statBuffer` and returns the mask (STAT_SLOTS). Async: a new Float64Array, mask in its last slot. */
+  fstatat(dirfd: number, path: NativeName, flags: number): number;
+  mknodat(dirfd: number, path: NativeName, mode: number, dev: NativeUint64, cred?: NativeCredentials): void;
+  mkdirat(dirfd: number, path: NativeName, mode: number, cred?: NativeCredentials): void;
+  symlinkat(target: NativeName, dirfd: number, path: NativeName, cred?: NativeCredentials): void;
+  linkat(olddirfd: number, oldpath: NativeName, newdirfd: number, newpath: NativeName, flags: number): void;
+  renameat2(olddirfd: number, oldpath: NativeName, newdirfd: number, newpath: NativeName, flags: number): void;
+  unlinkat(dirfd: number, path: NativeName, flags: number): void;
+  readlinkat(dirfd: number, path: NativeName, options?: NativeEncoding): string | Buffer;
+  /** uid, gid: -1 leaves it. */
+  fchownat(dirfd: number, path: NativeName, uid: number, gid: number, flags: number): void;
+  /** AT_EMPTY_PATH with an empty path: the descriptor (O_PATH too), through /proc/self/fd. */
+  fchmodat(dirfd: number, path: NativeName, mode: number, flags: number): void;
+  /** Times as (seconds, nanoseconds); nanoseconds may be UTIME_NOW or UTIME_OMIT. */
+  utimensat(
+    dirfd: number,
+    path: NativeName,
+    atimeSec: number | bigint,
+    atimeNsec: number,
+    mtimeSec: number | bigint,
+    mtimeNsec: number,
+    flags: number,
+  ): void;
+  truncateat(dirfd: number, path: NativeName, length: number | bigint, flags: number): void;
+
+  fgetxattr(fd: number, name: NativeName): Buffer;
+  fsetxattr(fd: number, name: NativeName, value: Uint8Array, flags: number): void;
+  flistxattr(fd: number, options?: NativeEncoding): (string | Buffer)[];
+  fremovexattr(fd: number, name: NativeName): void;
+  getxattrat(dirfd: number, path: NativeName, name: NativeName, flags: number): Buffer;
+  setxattrat(
+    dirfd: number,
+    path: NativeName,
+    name: NativeName,
+    value: Uint8Array,
+    xattrFlags: number,
+    flags: number,
+  ): void;
+  listxattrat(dirfd: number, path: NativeName, flags: number, options?: NativeEncoding): (string | Buffer)[];
+  removexattrat(dirfd: number, path: NativeName, name: NativeName, flags: number): void;
+
+  fallocate(fd: number, mode: number, offset: number | bigint, length: number | bigint): void;
+  copyFileRange(
+    fdIn: number,
+    offsetIn: number | bigint,
+    fdOut: number,
+    offsetOut: number | bigint,
+    length: number | bigint,
+    flags: number,
+  ): number;
+  lseek(fd: number, offset: number | bigint, whence: number): NativeUint64;
+  ftruncate(fd: number, length: number | bigint): void;
+  fsync(fd: number): void;
+  fdatasync(fd: number): void;
+  /** position -1: the file position. */
+  pread(fd: number, buffer: Uint8Array, position: number | bigint): number;
+  pwrite(fd: number, buffer: Uint8Array, position: number | bigint): number;
+  flock(fd: number, operation: number): void;
+  /** F_GETLK/F_OFD_GETLK: the conflicting lock (type F_UNLCK: none); the set commands: undefined. */
+  fcntlLock(
+    fd: number,
+    cmd: number,
+    type: number,
+    whence: number,
+    start: number | bigint,
+    length: number | bigint,
+  ): NativeLock | undefined;
+  fstatfs(fd: number): NativeStatfs;
+  statfs(path: NativeName): NativeStatfs;
+  /** offset null: read on from the descriptor's position; size: the buffer, 1024 to 16 MiB. */
+  getdents64(fd: number, offset: number | bigint | null, size: number, options?: NativeEncoding): NativeDirents;
+}
+
+/** The asynchronous forms: `<name>Async`, on the libuv pool. */
+export type NativeSyscallAsyncCalls = {
+  [K in Exclude<keyof NativeSyscallCalls, 'fstatat'> as `${K}Async`]: (
+    ...args: Parameters<NativeSyscallCalls[K]>
+  ) => Promise<ReturnType<NativeSyscallCalls[K]>>;
+} & {
+  fstatatAsync(...args: Parameters<NativeSyscallCalls['fstatat']>): Promise<Float64Array>;
+};
+
+/** Slot numbers of a stat result in `statBuffer` (native/syscalls.h). */
+export interface NativeStatSlots {
+  readonly dev: number;
+  readonly ino: number;
+  readonly mode: number;
+  readonly nlink: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly rdev: number;
+  readonly size: number;
+  readonly blksize: number;
+  readonly blocks: number;
+  readonly atime: number;
+  readonly mtime: number;
+  readonly ctime: number;
+  readonly atimeNsec: number;
+  readonly mtimeNsec: number;
+  readonly ctimeNsec: number;
+  readonly mask: number;
+}
+
+export type NativeSyscalls = NativeSyscallCalls &
+  NativeSyscallAsyncCalls & {
+    /** O_*, AT_*, RENAME_*, FALLOC_FL_*, SEEK_*, XATTR_*, LOCK_*, S_IF*, DT_*, UTIME_* from the C headers. */
+    readonly constants: Readonly<Record<string, number>>;
+    /** Where synchronous fstatat writes its result (STAT_SLOTS). */
+    readonly statBuffer: Float64Array;
+    readonly STAT_SLOTS: NativeStatSlots;
+    /** This thread's filesystem uid; returns the previous one. */
+    setfsuid(uid: number): number;
+    /** This thread's filesystem gid; returns the previous one. */
+    setfsgid(gid: number): number;
+    /** This thread's supplementary groups (the raw system call, not glibc's process-wide one). */
+    setgroups(groups: readonly number[]): void;
+    getgroups(): number[];
+  };
