@@ -1007,8 +1007,9 @@ function machineLine(data: RunData): string {
 /** Prints the tables of a run saved in `file`, and makes it bench/results/latest.{json,svg,md}. */
 function report(data: RunData, file: string): void {
   const { config: c } = data;
+  const busy = !(data.machine.idle ?? true);
   const subtitle =
-    `${c.quick ? 'QUICK smoke run, ' : ''}medians of ${c.rounds} rotating rounds of ${c.seconds} s; ` +
+    `${c.quick ? 'QUICK smoke run, ' : ''}${busy ? 'BUSY machine, ' : ''}medians of ${c.rounds} rotating rounds of ${c.seconds} s; ` +
     `${data.machine.cpus} CPUs, Linux ${data.machine.kernel}; ${data.date.slice(0, 16).replace('T', ' ')} UTC`;
   const loop =
     c.ourThreads === 0 ? 'ours: threads 0 (the JS event loop reads /dev/fuse)' : `ours: ${c.ourThreads} loop threads`;
