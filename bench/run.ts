@@ -11,7 +11,8 @@
  * - memfs (examples/memfs) ÷ memfs_ll (bench/servers/memfs_ll.c, the bench's own in-memory server),
  *   fuse-native-memfs and pyfuse3-memfs (bench/servers/fuse-native.ts, pyfuse3_memfs.py);
  * - passthrough (examples/passthrough) ÷ passthrough_ll (libfuse's example, built from
- *   libfuse3-dev) and fuse-native-passthrough, all mirroring one source directory.
+ *   libfuse3-dev), fuse-native-passthrough and pyfuse3-passthrough, all mirroring one
+ *   source directory.
  * The peers are optional (`npm run bench:peers` installs them): one that cannot
  * load is reported as missing and its columns are left out.
  *
@@ -277,7 +278,7 @@ const spec = (fs: FsName, side: Side): ServerSpec => ({
   side,
   node: side === 'ours' || side === 'fuse-native',
 });
-/** Every server the bench knows (pyfuse3 serves memfs only: pyfuse3 ships no passthrough of its own). */
+/** Every server the bench knows. */
 const SERVERS: ServerSpec[] = [
   spec('memfs', 'ours'),
   spec('memfs', 'c'),
@@ -286,6 +287,7 @@ const SERVERS: ServerSpec[] = [
   spec('passthrough', 'ours'),
   spec('passthrough', 'c'),
   spec('passthrough', 'fuse-native'),
+  spec('passthrough', 'pyfuse3'),
 ];
 
 // --- peers -------------------------------------------------------------------
@@ -454,6 +456,15 @@ function startServer(spec: ServerSpec, bin: Binaries, source: string, timeout: n
       return Server.start(spec.name, pyfuse3Python() as string, (mnt) => [
         join(ROOT, 'bench', 'servers', 'pyfuse3_memfs.py'),
         mnt,
+        '--timeout',
+        String(timeout),
+      ]);
+    case 'pyfuse3-passthrough':
+      return Server.start(spec.name, pyfuse3Python() as string, (mnt) => [
+        join(ROOT, 'bench', 'servers', 'pyfuse3_passthrough.py'),
+        mnt,
+        '--source',
+        source,
         '--timeout',
         String(timeout),
       ]);
@@ -854,7 +865,13 @@ function our(): string {
 async function main(): Promise<void> {
   if (flags.report !== undefined) {
     const file = resolve(flags.report);
-    report(JSON.parse(readFileSync(file, 'utf8')) as RunData, file);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as RunData;
+    // Runs saved before the peers had `ours` and `c` on each row instead of `sides`.
+    data.summary = data.summary.map((r) => {
+      const old = r as Row & { ours?: Stats; c?: Stats };
+      return old.sides !== undefined ? r : { ...r, sides: { ours: old.ours, c: old.c }, peerRatios: {} };
+    });
+    report(data, file);
     return;
   }
   process.stdout.write('building the clients, memfs_ll and passthrough_ll into bench/.build\n');

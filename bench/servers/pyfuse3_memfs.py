@@ -235,6 +235,16 @@ async def serve(mountpoint):
         nursery.cancel_scope.cancel()
 
 
+def run(ops, mountpoint, options):
+    """Mounts `ops` on `mountpoint` and serves until SIGINT/SIGTERM (shared with pyfuse3_passthrough.py)."""
+    pyfuse3.init(ops, mountpoint, options)
+    try:
+        trio.run(serve, mountpoint)
+    finally:
+        pyfuse3.close(unmount=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description="the bench's memfs on pyfuse3")
     parser.add_argument("mountpoint")
@@ -243,12 +253,7 @@ def main():
     options = set(pyfuse3.default_options)
     options.discard("default_permissions")  # as memfs_ll: no permission checks
     options.add("fsname=pyfuse3-memfs")
-    pyfuse3.init(MemFS(args.timeout), args.mountpoint, options)
-    try:
-        trio.run(serve, args.mountpoint)
-    finally:
-        pyfuse3.close(unmount=True)
-    return 0
+    return run(MemFS(args.timeout), args.mountpoint, options)
 
 
 if __name__ == "__main__":
