@@ -64,6 +64,24 @@ export interface Stats {
   heap_bytes_per_request?: number;
   /** External bytes (ArrayBuffer backing stores) allocated per FUSE request (counting pass; Node servers). */
   external_bytes_per_request?: number;
+  /** The same per client operation (also when the FUSE requests could not be counted). */
+  syscalls_per_op?: number;
+  heap_bytes_per_op?: number;
+  external_bytes_per_op?: number;
+}
+
+/**
+ * A per-request cost of `s`, or — where the FUSE requests could not be
+ * counted — the per-operation one, marked `/op`.
+ */
+function perRequest(
+  s: Stats | undefined,
+  key: 'syscalls' | 'heap_bytes' | 'external_bytes',
+  show: (v: number | undefined) => string,
+): string {
+  const request = s?.[`${key}_per_request`];
+  if (request !== undefined || s?.[`${key}_per_op`] === undefined) return show(request);
+  return `${show(s[`${key}_per_op`])}/op`;
 }
 
 /** One cell of the matrix: a workload with a client thread count, on one filesystem. */
@@ -167,17 +185,17 @@ export function formatTable(rows: Row[]): string {
     {
       head: `syscalls/req ${sides.map((s) => SHORT[s]).join('/')}`,
       width: 26,
-      cell: joined((s) => num(s?.syscalls_per_request)),
+      cell: joined((s) => perRequest(s, 'syscalls', num)),
     },
     {
       head: `heap B/req ${node.map((s) => SHORT[s]).join('/')}`,
       width: 17,
-      cell: joined((s) => bytes(s?.heap_bytes_per_request), node),
+      cell: joined((s) => perRequest(s, 'heap_bytes', bytes), node),
     },
     {
       head: `ext B/req ${node.map((s) => SHORT[s]).join('/')}`,
       width: 16,
-      cell: joined((s) => bytes(s?.external_bytes_per_request), node),
+      cell: joined((s) => perRequest(s, 'external_bytes', bytes), node),
     },
   ]);
   return `${throughput}\nCosts per request (server side; req/op from the C server's counting pass):\n\n${costs}`;
@@ -231,8 +249,8 @@ export function formatMarkdown(rows: Row[], meta: MarkdownMeta): string {
       }),
       ...peers.map((p) => dot(threads.map((t) => x(of(t)?.peerRatios[p])))),
       dot(sides.map((s) => num(r1?.sides[s]?.cpu_us_per_op))),
-      dot(sides.map((s) => num(r1?.sides[s]?.syscalls_per_request))),
-      dot(node.map((s) => bytes(r1?.sides[s]?.heap_bytes_per_request))),
+      dot(sides.map((s) => perRequest(r1?.sides[s], 'syscalls', num))),
+      dot(node.map((s) => perRequest(r1?.sides[s], 'heap_bytes', bytes))),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -717,15 +717,17 @@ function statsOf(list: RunRecord[], unit: 'ops' | 'MB', count: CountRecord | und
   return stats;
 }
 
-/** A counting pass's totals per FUSE request (per client operation when the requests were not counted). */
+/** A counting pass's totals per client operation, and per FUSE request where the requests were counted. */
 function perRequest(c: Counts): Partial<Stats> {
   const out: Partial<Stats> = {};
   const requests = c.requests !== undefined && c.requests > 0 ? c.requests : undefined;
   if (requests !== undefined) out.requests_per_op = requests / c.ops;
-  const per = requests ?? c.ops;
-  if (c.syscalls !== undefined) out.syscalls_per_request = c.syscalls / per;
-  if (c.heap_bytes !== undefined) out.heap_bytes_per_request = c.heap_bytes / per;
-  if (c.external_bytes !== undefined) out.external_bytes_per_request = c.external_bytes / per;
+  for (const key of ['syscalls', 'heap_bytes', 'external_bytes'] as const) {
+    const total = c[key];
+    if (total === undefined) continue;
+    out[`${key}_per_op`] = total / c.ops;
+    if (requests !== undefined) out[`${key}_per_request`] = total / requests;
+  }
   return out;
 }
 
@@ -1016,7 +1018,7 @@ function machineLine(data: RunData): string {
   const idle = m.idle ?? (m.idleBefore >= 0.9 && m.idleAfter >= 0.9);
   return (
     `${m.cpus} CPUs, Linux ${m.kernel}, Node ${m.node}, ${data.date.slice(0, 16).replace('T', ' ')} UTC. ` +
-    `Machine ${idle ? 'idle' : 'BUSY (a smoke run: the ratios are noisy)'}: CPUs ${pct(m.idleBefore)} idle before the run, ` +
+    `Machine ${idle ? 'idle' : 'BUSY (other work shared the CPUs: the ratios are noisy)'}: CPUs ${pct(m.idleBefore)} idle before the run, ` +
     `${pct(m.idleAfter)} after${during}.`
   );
 }
