@@ -3,8 +3,8 @@
  * servers serving the same content, and against the other bindings (peers),
  * side by side in one run.
  *
- *     npm run bench                 # the full matrix (~25 min on 2 vCPUs with both peers)
- *     npm run bench -- --quick      # a smoke run (2 rounds, short runs, 64 MiB files; ~2-3 min)
+ *     npm run bench                 # the full matrix (~30 min on 2 vCPUs with both peers, ~15 without)
+ *     npm run bench -- --quick      # a smoke run (2 rounds, short runs, 64 MiB files; 2½-3½ min)
  *     npm run bench -- --soak       # RSS of our memfs over 1,000,000 stat requests
  *
  * Each filesystem, ours ÷ its C reference and ÷ each peer:
@@ -83,7 +83,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --quick               smoke run: 2 rounds of 0.25 s, 64 MiB files (about 2 minutes, 3 with both peers)
+  --quick               smoke run: 2 rounds of 0.25 s, 64 MiB files (2½ min on 2 vCPUs, 3½ with both peers)
   --soak                our memfs's RSS over --soak-requests stat requests (timeouts 0), nothing else
   --rounds N            alternating rounds per workload and thread count (default 5)
   --seconds S           length of one measured run (default 2)
@@ -1048,8 +1048,9 @@ function report(data: RunData, file: string): void {
       if (state !== true) process.stdout.write(`NOT COUNTED: ${what}: ${state}\n`);
     }
   }
+  const measured = peers.some(([, state]) => state === 'measured');
   const markdown = formatMarkdown(data.summary, {
-    command: data.command ?? 'npm run bench',
+    command: `${measured ? 'npm run bench:peers && ' : ''}${data.command ?? 'npm run bench'}`,
     machine: machineLine(data),
     missing: missing.map(([peer, state]) => `${peer} (${state})`),
   });
