@@ -833,7 +833,9 @@ async function soak(bin: Binaries): Promise<boolean> {
     process.stdout.write(
       `\nRSS first ${(first / MiB).toFixed(1)} MiB (after ${step}), last ${(last / MiB).toFixed(1)} MiB, max ${(max / MiB).toFixed(1)} MiB: ` +
         `${flat ? 'flat (within ±5 % of the first sample)' : 'NOT flat (beyond ±5 % of the first sample)'}\n` +
-        `trend (least squares over the samples after the first ${step}): ${trend >= 0 ? '+' : ''}${trend.toFixed(2)} MiB per ${step} requests\n`,
+        (measured.length < 2
+          ? `trend: n/a (one sample; --soak-requests ${2 * step} or more for a trend)\n`
+          : `trend (least squares over the samples after the first ${step}): ${trend >= 0 ? '+' : ''}${trend.toFixed(2)} MiB per ${step} requests\n`),
     );
     const file = saveResults('soak', {
       benchmark: 'soak',
