@@ -4,7 +4,7 @@
  * side by side in one run.
  *
  *     npm run bench                 # the full matrix (~30 min on 2 vCPUs with both peers, ~15 without)
- *     npm run bench -- --quick      # a smoke run (2 rounds, short runs, 64 MiB files; 2½-3½ min)
+ *     npm run bench -- --quick      # a smoke run (2 rounds, short runs, 64 MiB files; 2½-5½ min)
  *     npm run bench -- --soak       # RSS of our memfs over 1,000,000 stat requests
  *
  * Each filesystem, ours ÷ its C reference and ÷ each peer:
@@ -83,7 +83,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --quick               smoke run: 2 rounds of 0.25 s, 64 MiB files (2½ min on 2 vCPUs, 3½ with both peers)
+  --quick               smoke run: 2 rounds of 0.25 s, 64 MiB files (2½-5½ min on 2 vCPUs, by peers and load)
   --soak                our memfs's RSS over --soak-requests stat requests (timeouts 0), nothing else
   --rounds N            alternating rounds per workload and thread count (default 5)
   --seconds S           length of one measured run (default 2)
