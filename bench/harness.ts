@@ -6,7 +6,7 @@
  * @module
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -135,6 +135,24 @@ export class Server {
   /** The server's pid. */
   get pid(): number {
     return this.child.pid as number;
+  }
+
+  /**
+   * Waits for a stdout line, printed from now on, that `match` accepts
+   * (returns what it returned); rejects after `timeoutMs` or if the server exits.
+   */
+  async waitForLine<T>(match: (line: string) => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const from = this.lines.length;
+    const deadline = Date.now() + timeoutMs;
+    for (let i = from; ; ) {
+      for (; i < this.lines.length; i++) {
+        const found = match(this.lines[i] as string);
+        if (found !== undefined) return found;
+      }
+      if (!this.alive) throw new Error(`${this.name}: the server exited (${this.#exitCode})`);
+      if (Date.now() > deadline) throw new Error(`${this.name}: no expected line on stdout within ${timeoutMs} ms`);
+      await until(5);
+    }
   }
 
   /**
@@ -344,4 +362,189 @@ export function saveResults(name: string, data: unknown): string {
   const file = join(RESULTS_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
+}
+
+// --- counting pass: syscalls, FUSE requests, allocations ---------------------
+
+/**
+ * One `perf stat` counting one event (`-x,` CSV on stderr), started with its
+ * events disabled and switched on and off through its control descriptors
+ * (`--control fd:3,4`, each command acknowledged), so the count covers
+ * exactly the client's run and none of perf's own start-up.
+ */
+export class PerfCounter {
+  readonly #child: ChildProcess;
+  readonly #event: string;
+  #stderr = '';
+  #acks = 0;
+  #exited: Promise<number | null>;
+
+  private constructor(event: string, child: ChildProcess) {
+    this.#event = event;
+    this.#child = child;
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.#stderr += d));
+    const ack = child.stdio[4] as NodeJS.ReadableStream;
+    ack.setEncoding('utf8');
+    ack.on('data', (d: string) => (this.#acks += d.split('ack').length - 1));
+    this.#exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Starts perf counting `event` for `target` (`['-p', pid]` or `['-a']`), disabled. */
+  static start(event: string, target: string[], filter?: string): PerfCounter {
+    const args = ['stat', '-x,', '-D', '-1', '--control', 'fd:3,4', '-e', event];
+    if (filter !== undefined) args.push('--filter', filter);
+    const child = spawn('perf', [...args, ...target], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    child.on('error', () => {});
+    return new PerfCounter(event, child);
+  }
+
+  async #command(command: 'enable' | 'disable', timeoutMs = 5000): Promise<void> {
+    const want = this.#acks + 1;
+    (this.#child.stdio[3] as NodeJS.WritableStream).write(`${command}\n`);
+    const deadline = Date.now() + timeoutMs;
+    while (this.#acks < want) {
+      if (this.#child.exitCode !== null || this.#child.signalCode !== null || Date.now() > deadline) {
+        throw new Error(`perf stat -e ${this.#event}: no ack for ${command}: ${this.#stderr.trim().slice(0, 300)}`);
+      }
+      await until(2);
+    }
+  }
+
+  enable(): Promise<void> {
+    return this.#command('enable');
+  }
+
+  disable(): Promise<void> {
+    return this.#command('disable');
+  }
+
+  /** Stops perf and returns the count (throws when perf counted nothing or failed). */
+  async stop(): Promise<number> {
+    this.#child.kill('SIGINT');
+    await Promise.race([this.#exited, until(5000).then(() => this.#child.kill('SIGKILL'))]);
+    for (const line of this.#stderr.split('\n')) {
+      const [value, , event] = line.split(',');
+      if (event === this.#event && value !== undefined && /^\d+$/.test(value)) return Number(value);
+    }
+    throw new Error(`perf stat -e ${this.#event}: no count: ${this.#stderr.trim().slice(0, 300)}`);
+  }
+}
+
+/**
+ * Whether `perf stat` can count the tracepoints the counting pass needs
+ * (raw_syscalls:sys_enter per process; fuse:fuse_request_send system-wide);
+ * the reason when it cannot.
+ */
+export function perfSupport(): { syscalls: string | true; requests: string | true } {
+  const probe = (event: string): string | true => {
+    try {
+      const out = execFileSync('perf', ['stat', '-x,', '-e', event, 'true'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      void out;
+      return true;
+    } catch (error) {
+      const e = error as { stderr?: string; code?: string; message: string };
+      if (e.code === 'ENOENT') return 'perf is not installed (Debian: linux-perf)';
+      return `perf stat -e ${event} fails: ${(e.stderr ?? e.message).trim().split('\n')[0]}`;
+    }
+  };
+  return { syscalls: probe('raw_syscalls:sys_enter'), requests: probe('fuse:fuse_request_send') };
+}
+
+/**
+ * The FUSE connection number of the mount at `mountpoint`, as the
+ * fuse:fuse_request_send tracepoint names it: the kernel dev_t of the
+ * superblock (major << 20 | minor), from stat's userspace encoding.
+ */
+export function fuseConnection(mountpoint: string): number {
+  const dev = statSync(mountpoint).dev;
+  const major = (dev >> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  return major * 2 ** 20 + minor;
+}
+
+/** What the counting pass should count. */
+export interface CountOptions {
+  /** Count the server's syscalls (perf, -p PID). */
+  syscalls: boolean;
+  /** Count the FUSE requests the kernel sent its mount (perf, system-wide, filtered by connection). */
+  requests: boolean;
+  /** Ask the server for its allocations (SIGUSR2; our Node servers and fuse-native only). */
+  alloc: boolean;
+  timeoutMs?: number;
+}
+
+/** A counting pass's totals, with why a count is missing. */
+export interface CountResult {
+  ops: number;
+  requests?: number;
+  syscalls?: number;
+  heap_bytes?: number;
+  external_bytes?: number;
+  gcs?: number;
+  gc_ms?: number;
+  /** Counts that failed, and why. */
+  failures: string[];
+}
+
+/**
+ * The counting pass: one client run, apart from the timed rounds, with perf
+ * counting the server's syscalls and the FUSE requests of its mount, and the
+ * server's allocation probe on (alloc.ts). Counting a tracepoint costs the
+ * counted syscalls a little, which is why the rounds run without it.
+ */
+export async function countPass(
+  server: Server,
+  binary: string,
+  args: string[],
+  options: CountOptions,
+): Promise<CountResult> {
+  const failures: string[] = [];
+  if (options.alloc) {
+    const started = server.waitForLine((l) => (l === '{"alloc":"started"}' ? true : undefined));
+    process.kill(server.pid, 'SIGUSR2');
+    await started;
+  }
+  const counters: [keyof CountResult, PerfCounter][] = [];
+  if (options.syscalls)
+    counters.push(['syscalls', PerfCounter.start('raw_syscalls:sys_enter', ['-p', String(server.pid)])]);
+  if (options.requests) {
+    const filter = `connection == ${fuseConnection(server.mountpoint)}`;
+    counters.push(['requests', PerfCounter.start('fuse:fuse_request_send', ['-a'], filter)]);
+  }
+  const live: [keyof CountResult, PerfCounter][] = [];
+  for (const [key, counter] of counters) {
+    try {
+      await counter.enable();
+      live.push([key, counter]);
+    } catch (error) {
+      failures.push(`${key}: ${(error as Error).message}`);
+      await counter.stop().catch(() => 0);
+    }
+  }
+  const result: CountResult = { ops: 0, failures };
+  try {
+    result.ops = (await runClient(binary, args, options.timeoutMs)).ops;
+  } finally {
+    for (const [key, counter] of live) {
+      try {
+        await counter.disable();
+        (result as unknown as Record<string, number>)[key] = await counter.stop();
+      } catch (error) {
+        failures.push(`${key}: ${(error as Error).message}`);
+        await counter.stop().catch(() => 0);
+      }
+    }
+    if (options.alloc && server.alive) {
+      const done = server.waitForLine((l) => {
+        if (!l.startsWith('{"alloc":{')) return undefined;
+        return (JSON.parse(l) as { alloc: Omit<CountResult, 'ops' | 'failures'> }).alloc;
+      });
+      process.kill(server.pid, 'SIGUSR2');
+      Object.assign(result, await done);
+    }
+  }
+  return result;
 }
