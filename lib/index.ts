@@ -16,6 +16,7 @@ export type { HandlerResult, OperationName, Operations } from './operations.js';
 export type { MountOptions } from './options.js';
 export { PollHandle } from './poll-handle.js';
 export { Request } from './request.js';
+export { HandleRequest, InodeRequest } from './requests/base.js';
 export {
   AccessRequest,
   BmapRequest,
