@@ -151,9 +151,10 @@ function spawnChild(
 /**
  * Holds `paths` open (read-only) in a child process while `fn` runs. The
  * kernel never evicts an inode in use: it keeps the inode's attributes until
- * they time out, its cached pages unless memory runs short, and the name it
- * was opened by (a notification still drops that name). So a notification
- * about the inode finds it, and what the test cached stays cached.
+ * they time out, the name it was opened by (a notification still drops that
+ * name) and its cached pages, unless memory runs short or something drops the
+ * page cache itself (drop_caches 1 or 3). So a notification about the inode
+ * finds it, and what the test cached stays cached.
  */
 async function whileOpen<T>(paths: string[], fn: () => Promise<T>): Promise<T> {
   const holder = spawnChild(
