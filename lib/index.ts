@@ -12,11 +12,11 @@ export { CAP, CAPABILITY_NAMES, type CapabilityName, ConnectionInfo } from './co
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
 export { unmountStale } from './mountpoint.js';
+export { type NameInput, nameByteLength, nameFromBytes, nameToBytes } from './names.js';
 export type { HandlerResult, OperationName, Operations } from './operations.js';
 export type { MountOptions } from './options.js';
 export { PollHandle } from './poll-handle.js';
 export { Request } from './request.js';
-export { HandleRequest, InodeRequest } from './requests/base.js';
 export {
   AccessRequest,
   BmapRequest,
@@ -79,5 +79,7 @@ export type {
   RequestContext,
   StatfsInfo,
   Timestamp,
+  Uint64,
 } from './types.js';
 export { type Versions, versions } from './versions.js';
+export type { BigLock } from './words.js';

@@ -10,6 +10,7 @@ import {
   type Entry,
   type FlockRequest,
   FuseError,
+  nameByteLength,
   type Operations,
   RENAME_EXCHANGE,
   RENAME_NOREPLACE,
@@ -137,7 +138,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
   }
 
   function checkName(name: string): void {
-    if (Buffer.byteLength(name) > NAME_MAX) throw new FuseError('ENAMETOOLONG');
+    if (nameByteLength(name) > NAME_MAX) throw new FuseError('ENAMETOOLONG');
   }
 
   /** Checks that `caller` may create `name` in `dir`, before any change. */
@@ -248,7 +249,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     },
 
     forget(req) {
-      for (const { ino, nlookup } of req.forgets) table.forget(ino, nlookup);
+      // memfs hands out inode numbers that are numbers (safe integers), never bigints.
+      for (const { ino, nlookup } of req.forgets) if (typeof ino === 'number') table.forget(ino, nlookup);
     },
 
     getattr(req) {
@@ -314,7 +316,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     },
 
     symlink(req) {
-      if (Buffer.byteLength(req.target) >= PATH_MAX) throw new FuseError('ENAMETOOLONG');
+      if (nameByteLength(req.target) >= PATH_MAX) throw new FuseError('ENAMETOOLONG');
       const inode = makeNode(req, S_IFLNK | 0o777, (node) => {
         if (node.kind === 'symlink') node.target = req.target;
       });
@@ -536,9 +538,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const exists = inode.xattrs.has(req.name);
       if (req.flags & XATTR_CREATE && exists) throw new FuseError('EEXIST');
       if (req.flags & XATTR_REPLACE && !exists) throw new FuseError('ENODATA');
-      let used = Buffer.byteLength(req.name) + req.value.length;
+      let used = nameByteLength(req.name) + req.value.length;
       for (const [name, value] of inode.xattrs) {
-        if (name !== req.name) used += Buffer.byteLength(name) + value.length;
+        if (name !== req.name) used += nameByteLength(name) + value.length;
       }
       if (used > XATTR_SPACE) throw new FuseError('ENOSPC');
       inode.xattrs.set(req.name, Buffer.from(req.value));

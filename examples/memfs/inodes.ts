@@ -10,7 +10,7 @@
  * @module
  */
 import { constants } from 'node:fs';
-import type { Attr } from '../../lib/index.js';
+import { type Attr, nameByteLength } from '../../lib/index.js';
 import { PAGE_SIZE, Space, SparseData } from './data.js';
 import { Directory } from './directory.js';
 import type { InodeLocks } from './locks.js';
@@ -162,7 +162,7 @@ export class SymlinkInode extends InodeBase {
   }
   /** @inheritdoc */
   get size(): number {
-    return Buffer.byteLength(this.target);
+    return nameByteLength(this.target);
   }
 }
 
