@@ -54,6 +54,17 @@ async function autoUnmountInWorker(resolved: ResolvedOptions): Promise<void> {
  * worker's sessions when the main thread has loaded this library; otherwise
  * (unless `autoUnmount` is given) the worker mounts with `autoUnmount`, so no
  * dead mount outlives the process.
+ *
+ * @param mountpoint An existing directory (a relative path resolves from
+ *   the current directory). Mounting as non-root needs `fusermount3`.
+ * @param ops The handlers, one per operation, named as in {@link Operations}
+ *   (`lookup`, `getattr`, `read` …, plus `init` and `destroy`). Only the ones
+ *   given are registered with the kernel; the others are answered `ENOSYS` or
+ *   with libfuse's default.
+ * @param options How to mount and serve: {@link MountOptions} (fsName,
+ *   threads, cache and permission options, debug, timeouts …).
+ * @returns The mounted {@link Session}: notifications, `conn`, events and
+ *   `unmount()`.
  */
 export async function mount(mountpoint: string, ops: Operations, options?: MountOptions): Promise<Session> {
   const checkedOps = checkOperations(ops);

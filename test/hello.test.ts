@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helloOperations } from '../examples/hello.js';
+import { ROOT } from './helpers/dist.js';
 import { client, describeMount, sh, withSession } from './helpers/fuse.js';
 
 describeMount('hello example', () => {
@@ -31,5 +34,13 @@ describeMount('hello example', () => {
 describe('hello example handlers', () => {
   it('implement exactly lookup, getattr, readdir, open and read', () => {
     expect(Object.keys(helloOperations()).sort()).toEqual(['getattr', 'lookup', 'open', 'read', 'readdir']);
+  });
+
+  it('are what the README quotes: examples/hello.ts after its doc comment, importing from the package', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const quoted = /## A complete filesystem in \d+ lines\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    const source = readFileSync(join(ROOT, 'examples', 'hello.ts'), 'utf8');
+    const code = source.slice(source.indexOf(' */\n') + 4).replace("'../lib/index.js'", "'fuse-lowlevel'");
+    expect(quoted).toBe(code);
   });
 });

@@ -67,7 +67,7 @@ interface Server {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 function start(command: string, args: readonly string[], timeoutMs = 20_000): Server {
@@ -78,10 +78,10 @@ function start(command: string, args: readonly string[], timeoutMs = 20_000): Se
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, at: Date.now() });
+      resolve({ code, signal });
     });
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
@@ -548,15 +548,15 @@ describeMount('the CLI', () => {
   }
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`mounts hello; ${signal} unmounts and exits 0 within a second`, async () => {
+    it(`mounts hello; ${signal} unmounts and exits 0 without waiting out the 5 s drain`, async () => {
       const { server, dir } = await startHello();
       expect(await client(`out(fs.readFileSync('${dir}/hello', 'utf8'))`)).toBe('Hello World!\n');
-      const sentAt = Date.now();
       server.child.kill(signal);
-      const exit = await within(server.exited, 3000, `exit after ${signal}`);
+      // Nothing is in flight: waiting for unmountTimeout (5 s) would be a bug, and a busy machine
+      // may well take more than a second to unmount and exit.
+      const exit = await within(server.exited, 4000, `exit after ${signal}`);
       expect(exit.code, server.stderr()).toBe(0);
       expect(exit.signal).toBeNull();
-      expect(exit.at - sentAt).toBeLessThan(1000);
       expect(await isMounted(dir)).toBe(false);
     });
   }

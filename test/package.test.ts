@@ -317,12 +317,13 @@ definePosixSuite('packed memfs', {
 });
 `;
 
-/** As strict as a consumer can be; the packed declarations are checked too (no skipLibCheck). */
+/**
+ * As strict as a consumer can be; the packed declarations are checked too (no
+ * skipLibCheck). `module` and `moduleResolution` come from a RESOLUTIONS entry.
+ */
 const TS_CONFIG = {
   compilerOptions: {
     target: 'ES2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
     strict: true,
     noUncheckedIndexedAccess: true,
     exactOptionalPropertyTypes: true,
@@ -340,6 +341,32 @@ const TS_CONFIG = {
  * beside the prebuild (LGPL-2.1; LICENSE says so).
  */
 const LIBFUSE_SOURCE = ['scripts/build-libfuse.sh', 'scripts/libfuse-patches/auto-unmount-through-fusermount3.patch'];
+
+/**
+ * The module settings consumers use, each compiled against the packed
+ * declarations: node16 (whose require() cannot load ES modules, so the require
+ * entry needs CommonJS declarations), node20 and nodenext (require(esm)), and
+ * a bundler's resolution. nodenext also emits out/, which the tests run.
+ */
+const RESOLUTIONS = {
+  node16: { module: 'node16', moduleResolution: 'node16' },
+  node20: { module: 'node20', moduleResolution: 'node16' },
+  nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
+  bundler: { module: 'preserve', moduleResolution: 'bundler' },
+} as const;
+type Resolution = keyof typeof RESOLUTIONS;
+
+/**
+ * How long a step may take on a busy machine: npm (pack, install), tsc, the
+ * user's vitest, a consumer's run. tsc with skipLibCheck false checks all of
+ * @types/node: about 12 s of CPU, and over 2 minutes on a loaded 2-vCPU machine.
+ */
+const NPM_MS = 240_000;
+const TSC_MS = 300_000;
+const VITEST_MS = 240_000;
+const CONSUMER_MS = 30_000;
+/** A test's deadline: its steps' own deadlines plus time to clean up. */
+const withMargin = (ms: number): number => ms + 15_000;
 
 /** The repository files binding.gyp builds from: its sources and the scripts it runs (`node scripts/…`). */
 function buildInputs(): string[] {
@@ -367,62 +394,75 @@ describe('the packed package', () => {
   /** The files in the tarball. */
   let packed: string[] = [];
 
-  beforeAll(async () => {
-    // realpath: Node resolves modules to real paths, and the consumers report those.
-    work = realpathSync(mkdtempSync(join(tmpdir(), 'fuse-lowlevel-package-')));
-    project = join(work, 'consumer');
-    installed = join(project, 'node_modules', 'fuse-lowlevel');
+  beforeAll(
+    async () => {
+      // realpath: Node resolves modules to real paths, and the consumers report those.
+      work = realpathSync(mkdtempSync(join(tmpdir(), 'fuse-lowlevel-package-')));
+      project = join(work, 'consumer');
+      installed = join(project, 'node_modules', 'fuse-lowlevel');
 
-    const pack = await runIn(ROOT, 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], 60_000);
-    expectSuccess(pack, 'npm pack');
-    const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
-    if (info === undefined) throw new Error(`npm pack printed no package: ${pack.stdout}`);
-    packed = info.files.map((f) => f.path);
+      const pack = await runIn(ROOT, 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], NPM_MS);
+      expectSuccess(pack, 'npm pack');
+      const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+      if (info === undefined) throw new Error(`npm pack printed no package: ${pack.stdout}`);
+      packed = info.files.map((f) => f.path);
 
-    mkdirSync(join(project, 'src'), { recursive: true });
-    writeFileSync(
-      join(project, 'package.json'),
-      `${JSON.stringify({ name: 'fuse-lowlevel-consumer', version: '1.0.0', private: true }, null, 2)}\n`,
-    );
-    const install = await runIn(
-      project,
-      'npm',
-      [
-        'install',
-        join(work, info.filename),
-        `typescript@${installedVersion('typescript')}`,
-        `@types/node@${installedVersion('@types/node')}`,
-        `vitest@${installedVersion('vitest')}`,
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--no-update-notifier',
-      ],
-      240_000,
-    );
-    expectSuccess(install, 'npm install <tarball>');
+      mkdirSync(join(project, 'src'), { recursive: true });
+      writeFileSync(
+        join(project, 'package.json'),
+        `${JSON.stringify({ name: 'fuse-lowlevel-consumer', version: '1.0.0', private: true }, null, 2)}\n`,
+      );
+      const install = await runIn(
+        project,
+        'npm',
+        [
+          'install',
+          join(work, info.filename),
+          `typescript@${installedVersion('typescript')}`,
+          `@types/node@${installedVersion('@types/node')}`,
+          `vitest@${installedVersion('vitest')}`,
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          '--no-update-notifier',
+        ],
+        NPM_MS,
+      );
+      expectSuccess(install, 'npm install <tarball>');
 
-    writeFileSync(join(project, 'esm.mjs'), ESM_CONSUMER);
-    writeFileSync(join(project, 'cjs.cjs'), CJS_CONSUMER);
-    writeFileSync(join(project, 'src', 'consumer.mts'), TS_CONSUMER);
-    writeFileSync(join(project, 'src', 'require.cts'), TS_CJS_CONSUMER);
-    writeFileSync(join(project, 'src', 'kit.test.mts'), KIT_TEST);
-    writeFileSync(join(project, 'tsconfig.json'), `${JSON.stringify(TS_CONFIG, null, 2)}\n`);
-  }, 300_000);
+      writeFileSync(join(project, 'esm.mjs'), ESM_CONSUMER);
+      writeFileSync(join(project, 'cjs.cjs'), CJS_CONSUMER);
+      writeFileSync(join(project, 'src', 'consumer.mts'), TS_CONSUMER);
+      writeFileSync(join(project, 'src', 'require.cts'), TS_CJS_CONSUMER);
+      writeFileSync(join(project, 'src', 'kit.test.mts'), KIT_TEST);
+      for (const [name, settings] of Object.entries(RESOLUTIONS)) {
+        // nodenext compiles everything into out/; the others check the two entries' consumers only.
+        const only = name === 'nodenext' ? {} : { include: ['src/consumer.mts', 'src/require.cts'] };
+        const emit = name === 'nodenext' ? {} : { noEmit: true };
+        const config = {
+          ...TS_CONFIG,
+          ...only,
+          compilerOptions: { ...TS_CONFIG.compilerOptions, ...settings, ...emit },
+        };
+        writeFileSync(join(project, `tsconfig.${name}.json`), `${JSON.stringify(config, null, 2)}\n`);
+      }
+    },
+    withMargin(2 * NPM_MS),
+  );
 
   afterAll(() => {
     if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
-  /** Runs the installed tsc in the consumer project (strict, into out/); it must succeed. */
-  async function compileConsumer(): Promise<void> {
+  /** Runs the installed tsc in the consumer project with `resolution`'s settings (nodenext: into out/); it must succeed. */
+  async function compileConsumer(resolution: Resolution = 'nodenext'): Promise<void> {
     const tsc = await runIn(
       project,
       process.execPath,
-      [join(project, 'node_modules', 'typescript', 'bin', 'tsc')],
-      60_000,
+      [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${resolution}.json`],
+      TSC_MS,
     );
-    expectSuccess(tsc, 'tsc in the consumer project');
+    expectSuccess(tsc, `tsc in the consumer project (module ${RESOLUTIONS[resolution].module})`);
   }
 
   it('packs the built library, its declarations, the examples and the native sources', () => {
@@ -473,41 +513,49 @@ describe('the packed package', () => {
     expect(existsSync(join(project, 'node_modules', '.bin', 'fuse-lowlevel'))).toBe(true);
   });
 
-  it('type-checks a strict TypeScript consumer (ESM and require) against the installed declarations', async () => {
-    await compileConsumer();
-    expect(existsSync(join(project, 'out', 'consumer.mjs'))).toBe(true);
-  });
+  it.each(Object.keys(RESOLUTIONS) as Resolution[])(
+    'type-checks a strict TypeScript consumer (ESM and require) against the installed declarations: %s',
+    async (resolution) => {
+      await compileConsumer(resolution);
+      if (resolution === 'nodenext') expect(existsSync(join(project, 'out', 'consumer.mjs'))).toBe(true);
+    },
+    withMargin(TSC_MS),
+  );
 
   describeMount('the test kit, from the installed package', () => {
-    it("runs the user's vitest tests: withMount, and the POSIX suite with its claims and skip rule", async () => {
-      const report = join(work, 'kit-report.json');
-      const vitest = await runIn(
-        project,
-        process.execPath,
-        [
-          join(project, 'node_modules', 'vitest', 'vitest.mjs'),
-          'run',
-          'src/kit.test.mts',
-          '--reporter=json',
-          `--outputFile=${report}`,
-        ],
-        240_000,
-      );
-      expectSuccess(vitest, 'vitest in the consumer project');
-      const results = JSON.parse(readFileSync(report, 'utf8')) as {
-        numFailedTests: number;
-        testResults: { assertionResults: { title: string; status: string }[] }[];
-      };
-      const tests = results.testResults.flatMap((file) => file.assertionResults);
-      const titled = (status: string, pattern: RegExp) =>
-        tests.filter((t) => t.status === status && pattern.test(t.title));
-      expect(results.numFailedTests).toBe(0);
-      expect(titled('passed', /^withMount/)).toHaveLength(1);
-      expect(titled('passed', /./).length).toBeGreaterThan(10);
-      expect(titled('skipped', /SKIPPED: .*the package test runs open and rename only/).length).toBeGreaterThan(50);
-      expect(titled('skipped', /SKIPPED: packed memfs does not claim xattrs/).length).toBeGreaterThan(0);
-      expect(titled('passed', /SKIPPED/)).toEqual([]);
-    }, 300_000);
+    it(
+      "runs the user's vitest tests: withMount, and the POSIX suite with its claims and skip rule",
+      async () => {
+        const report = join(work, 'kit-report.json');
+        const vitest = await runIn(
+          project,
+          process.execPath,
+          [
+            join(project, 'node_modules', 'vitest', 'vitest.mjs'),
+            'run',
+            'src/kit.test.mts',
+            '--reporter=json',
+            `--outputFile=${report}`,
+          ],
+          VITEST_MS,
+        );
+        expectSuccess(vitest, 'vitest in the consumer project');
+        const results = JSON.parse(readFileSync(report, 'utf8')) as {
+          numFailedTests: number;
+          testResults: { assertionResults: { title: string; status: string }[] }[];
+        };
+        const tests = results.testResults.flatMap((file) => file.assertionResults);
+        const titled = (status: string, pattern: RegExp) =>
+          tests.filter((t) => t.status === status && pattern.test(t.title));
+        expect(results.numFailedTests).toBe(0);
+        expect(titled('passed', /^withMount/)).toHaveLength(1);
+        expect(titled('passed', /./).length).toBeGreaterThan(10);
+        expect(titled('skipped', /SKIPPED: .*the package test runs open and rename only/).length).toBeGreaterThan(50);
+        expect(titled('skipped', /SKIPPED: packed memfs does not claim xattrs/).length).toBeGreaterThan(0);
+        expect(titled('passed', /SKIPPED/)).toEqual([]);
+      },
+      withMargin(VITEST_MS),
+    );
   });
 
   describeMount('mounts hello from the installed package', () => {
@@ -515,7 +563,7 @@ describe('the packed package', () => {
     async function consume(script: string): Promise<Report & Record<string, unknown>> {
       const dir = tempMountpoint();
       try {
-        const outcome = await runIn(project, process.execPath, [join(project, script), dir], 20_000);
+        const outcome = await runIn(project, process.execPath, [join(project, script), dir], CONSUMER_MS);
         expectSuccess(outcome, script);
         return JSON.parse(outcome.stdout) as Report & Record<string, unknown>;
       } finally {
@@ -537,52 +585,68 @@ describe('the packed package', () => {
       ).toBe(true);
     }
 
-    it('from an ES module: import { mount } from "fuse-lowlevel"', async () => {
-      const report = await consume('esm.mjs');
-      expectHello(report);
-      expect(report.resolved).toBe(pathToFileURL(join(installed, 'dist', 'lib', 'index.js')).href);
-    });
+    it(
+      'from an ES module: import { mount } from "fuse-lowlevel"',
+      async () => {
+        const report = await consume('esm.mjs');
+        expectHello(report);
+        expect(report.resolved).toBe(pathToFileURL(join(installed, 'dist', 'lib', 'index.js')).href);
+      },
+      withMargin(CONSUMER_MS),
+    );
 
-    it('from CommonJS: require("fuse-lowlevel"), the same classes as the ESM entry', async () => {
-      const report = await consume('cjs.cjs');
-      expectHello(report);
-      expect(report.resolved).toBe(join(installed, 'dist', 'lib', 'index.cjs'));
-      expect(report.shared).toBe(true);
-    });
+    it(
+      'from CommonJS: require("fuse-lowlevel"), the same classes as the ESM entry',
+      async () => {
+        const report = await consume('cjs.cjs');
+        expectHello(report);
+        expect(report.resolved).toBe(join(installed, 'dist', 'lib', 'index.cjs'));
+        expect(report.shared).toBe(true);
+      },
+      withMargin(CONSUMER_MS),
+    );
 
-    it('from the compiled TypeScript consumer', async () => {
-      if (!existsSync(join(project, 'out', 'consumer.mjs'))) await compileConsumer();
-      const report = await consume(join('out', 'consumer.mjs'));
-      expectHello(report);
-      expect(report.resolved).toBe(pathToFileURL(join(installed, 'dist', 'lib', 'index.js')).href);
-    });
+    it(
+      'from the compiled TypeScript consumer',
+      async () => {
+        if (!existsSync(join(project, 'out', 'consumer.mjs'))) await compileConsumer();
+        const report = await consume(join('out', 'consumer.mjs'));
+        expectHello(report);
+        expect(report.resolved).toBe(pathToFileURL(join(installed, 'dist', 'lib', 'index.js')).href);
+      },
+      withMargin(TSC_MS + CONSUMER_MS),
+    );
 
-    it('with the fuse-lowlevel bin; SIGTERM unmounts and exits 0', async () => {
-      const dir = tempMountpoint();
-      const server = spawn(join(project, 'node_modules', '.bin', 'fuse-lowlevel'), ['hello', dir], {
-        cwd: project,
-        env: scratchEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const killer = setTimeout(() => server.kill('SIGKILL'), 20_000);
-      let stdout = '';
-      let stderr = '';
-      server.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      server.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const exited = new Promise<number | null>((resolve) => server.on('close', (code) => resolve(code)));
-      try {
-        await waitFor(() => /mounted on/.test(stdout) || server.exitCode !== null, 10_000, 'the bin to mount');
-        expect(stdout, stderr).toMatch(new RegExp(`^hello mounted on ${dir}\\b`));
-        const cat = await runIn(project, 'cat', [join(dir, 'hello')], 5000);
-        expect(cat.stdout).toBe('Hello World!\n');
-        server.kill('SIGTERM');
-        expect(await exited, stderr).toBe(0);
-        expect(await isMounted(dir)).toBe(false);
-      } finally {
-        clearTimeout(killer);
-        if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-        await cleanup(undefined, dir);
-      }
-    });
+    it(
+      'with the fuse-lowlevel bin; SIGTERM unmounts and exits 0',
+      async () => {
+        const dir = tempMountpoint();
+        const server = spawn(join(project, 'node_modules', '.bin', 'fuse-lowlevel'), ['hello', dir], {
+          cwd: project,
+          env: scratchEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const killer = setTimeout(() => server.kill('SIGKILL'), 2 * CONSUMER_MS);
+        let stdout = '';
+        let stderr = '';
+        server.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        server.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => server.on('close', (code) => resolve(code)));
+        try {
+          await waitFor(() => /mounted on/.test(stdout) || server.exitCode !== null, CONSUMER_MS, 'the bin to mount');
+          expect(stdout, stderr).toMatch(new RegExp(`^hello mounted on ${dir}\\b`));
+          const cat = await runIn(project, 'cat', [join(dir, 'hello')], CONSUMER_MS);
+          expect(cat.stdout).toBe('Hello World!\n');
+          server.kill('SIGTERM');
+          expect(await exited, stderr).toBe(0);
+          expect(await isMounted(dir)).toBe(false);
+        } finally {
+          clearTimeout(killer);
+          if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+          await cleanup(undefined, dir);
+        }
+      },
+      withMargin(2 * CONSUMER_MS),
+    );
   });
 });

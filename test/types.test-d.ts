@@ -2,6 +2,7 @@
  * Type tests (vitest typecheck): each request offers only the replies valid for
  * its operation, handlers are typed from `Operations`, session events are typed.
  */
+import type { constants } from 'node:os';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AccessRequest,
@@ -47,6 +48,10 @@ declare const entry: Entry;
 describe('requests offer only their own replies', () => {
   it('every request can replyError with an errno name or number, and has ctx, signal, op', () => {
     expectTypeOf<Request['replyError']>().parameters.toEqualTypeOf<[errno: ErrnoName | number]>();
+    // Errno names are Node's names, Linux's only (no Windows socket names).
+    expectTypeOf<ErrnoName>().toExtend<keyof typeof constants.errno>();
+    expectTypeOf<'EUCLEAN'>().not.toExtend<ErrnoName>(); // other Linux errnos go by number
+    expectTypeOf<'WSAEINTR'>().not.toExtend<ErrnoName>();
     expectTypeOf<Request['ctx']>().toEqualTypeOf<RequestContext>();
     expectTypeOf<Request['signal']>().toEqualTypeOf<AbortSignal>();
     expectTypeOf<Request['answered']>().toEqualTypeOf<boolean>();

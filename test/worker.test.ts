@@ -111,7 +111,9 @@ describeMount('worker_threads and signals', () => {
         expect(outcome.signal, outcome.stderr).toBe(signal);
         // auto_unmount ('none') unmounts from fusermount3 once the process is gone: wait for it.
         await waitFor(async () => !(await isMounted(dir)), 10_000, 'the worker mount to go away').catch(async (e) => {
-          const diag = await sh(`stat ${dir}; ps -eo pid,ppid,pgid,stat,cmd | grep -E 'fusermount|worker' | grep -v grep`);
+          const diag = await sh(
+            `stat ${dir}; ps -eo pid,ppid,pgid,stat,cmd | grep -E 'fusermount|worker' | grep -v grep`,
+          );
           throw new Error(`${e}\n${diag.stdout}${diag.stderr}\nchild stderr: ${outcome.stderr}`);
         });
         await waitFor(async () => !(await isMounted(mainDir)), 10_000, 'the main mount to go away');
