@@ -763,7 +763,7 @@ describeMount('session methods with bad values', () => {
         ['notifyInvalInode', [2, 0, INF], RangeError, `notifyInvalInode: length must be ${UINT}, got Infinity`],
         ['notifyInvalEntry', [ROOT, 'x'.repeat(256)], RangeError, `notifyInvalEntry: name must be ${NAME}, got ${x57}`],
         ['notifyInvalEntry', [ROOT, '/'], RangeError, `notifyInvalEntry: name must be ${NAME}, got "/"`],
-        ['notifyInvalEntry', [ROOT, null], TypeError, 'notifyInvalEntry: name must be a string, got null'],
+        ['notifyInvalEntry', [ROOT, null], TypeError, 'notifyInvalEntry: name must be a string or a Buffer, got null'],
         [
           'notifyInvalEntry',
           [undefined, 'hello'],
@@ -774,9 +774,9 @@ describeMount('session methods with bad values', () => {
         ['notifyDelete', [ROOT, 2, 'hel\0lo'], RangeError, `notifyDelete: name must be ${NAME}, got "hel\\u0000lo"`],
         [
           'notifyDelete',
-          [ROOT, 2, Buffer.from('hello')],
-          TypeError,
-          'notifyDelete: name must be a string, got an object',
+          [ROOT, 2, Buffer.from('hel/lo')],
+          RangeError,
+          `notifyDelete: name must be ${NAME}, got an object`,
         ],
         ['notifyDelete', [-1, 2, 'hello'], RangeError, `notifyDelete: parent must be ${UINT}, got -1`],
         [
