@@ -783,7 +783,12 @@ describeMount('notifications and the session lifecycle', () => {
           ['notifyExpireEntry', [ROOT, 'x/y'], RangeError, `notifyExpireEntry: name must be ${name}, got "x/y"`],
           ['notifyDelete', [ROOT, 0, 'a'], RangeError, 'notifyDelete: child must be a positive safe integer, got 0'],
           ['notifyDelete', [ROOT, 2, 'a/b'], RangeError, `notifyDelete: name must be ${name}, got "a/b"`],
-          ['notifyDelete', [ROOT, 2, undefined], TypeError, 'notifyDelete: name must be a string or a Buffer, got undefined'],
+          [
+            'notifyDelete',
+            [ROOT, 2, undefined],
+            TypeError,
+            'notifyDelete: name must be a string or a Buffer, got undefined',
+          ],
           ['notifyStore', [2, 0, 'text'], TypeError, 'notifyStore: data must be a Buffer or Uint8Array, got "text"'],
           ['notifyStore', [2, 0, [1, 2]], TypeError, 'notifyStore: data must be a Buffer or Uint8Array, got an array'],
           [
