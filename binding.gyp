@@ -10,6 +10,7 @@
         "native/dispatch.cc",
         "native/event_loop_reader.cc",
         "native/log.cc",
+        "native/names.cc",
         "native/notifier.cc",
         "native/notify.cc",
         "native/ops.cc",

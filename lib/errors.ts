@@ -28,9 +28,14 @@ export function errnoName(errno: number): string | undefined {
   return Object.keys(BY_NAME).find((key) => BY_NAME[key] === errno);
 }
 
+/** errnoName's answers, by errno (FuseError names its errno on every throw). */
+const NAMES: (string | undefined)[] = [];
+
 /**
  * The error a handler throws (or rejects with) to answer its request with an
- * errno: `throw new FuseError('ENOENT')`.
+ * errno: `throw new FuseError('ENOENT')`. It is an expected answer, not a bug,
+ * so it records no stack trace (which would cost more than the whole request);
+ * `req.replyError('ENOENT')` is cheaper still.
  */
 export class FuseError extends Error {
   /** The errno number sent to the kernel. */
@@ -46,8 +51,15 @@ export class FuseError extends Error {
         `FuseError: errno must be a known errno name or an integer 1..${MAX_ERRNO}, got ${String(errno)}`,
       );
     }
-    const code = errnoName(n) ?? `E${n}`;
-    super(message ?? code);
+    NAMES[n] ??= errnoName(n) ?? `E${n}`;
+    const code = NAMES[n];
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message ?? code);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = 'FuseError';
     this.errno = n;
     this.code = code;

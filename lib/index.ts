@@ -12,6 +12,7 @@ export { CAP, CAPABILITY_NAMES, type CapabilityName, ConnectionInfo } from './co
 export { type ErrnoName, errnoName, errnoOf, FuseError } from './errors.js';
 export { mount } from './mount.js';
 export { unmountStale } from './mountpoint.js';
+export { type NameInput, nameByteLength, nameFromBytes, nameToBytes } from './names.js';
 export type { HandlerResult, OperationName, Operations } from './operations.js';
 export type { MountOptions } from './options.js';
 export { PollHandle } from './poll-handle.js';
@@ -79,5 +80,7 @@ export type {
   RequestContext,
   StatfsInfo,
   Timestamp,
+  Uint64,
 } from './types.js';
 export { type Versions, versions } from './versions.js';
+export type { BigLock } from './words.js';

@@ -16,6 +16,9 @@ export interface RequestOwner {
   watchInterrupts(request: Request, controller: AbortController): void;
 }
 
+/** Request ids: a slot index (21 bits) and the slot's generation (native/request_table.h). */
+const ID_INDEX_SLOTS = 0x200000;
+
 /** A request from the kernel. Every request but forget must be answered exactly once. */
 export abstract class Request {
   /** The operation's name, e.g. `'lookup'`. */
@@ -24,14 +27,28 @@ export abstract class Request {
   readonly _owner: RequestOwner;
   /** @internal The addon's id for the pending kernel request. */
   readonly _id: number;
+  /** @internal The caller's uid, gid, pid and umask. */
+  readonly _uid: number;
+  /** @internal */
+  readonly _gid: number;
+  /** @internal */
+  readonly _pid: number;
+  /** @internal */
+  readonly _umask: number;
+  /** @internal Watched for garbage collection without a reply (the handler returned before answering). */
+  _watched = false;
   #answered = false;
   #ctx: RequestContext | undefined;
   #abort: AbortController | undefined;
 
-  /** @internal */
-  constructor(owner: RequestOwner, id: number) {
+  /** @internal From the record header: op, id index, id generation, uid, gid, pid, umask. */
+  constructor(owner: RequestOwner, words: Uint32Array, at: number) {
     this._owner = owner;
-    this._id = id;
+    this._id = (words[at + 2] as number) * ID_INDEX_SLOTS + (words[at + 1] as number);
+    this._uid = words[at + 3] as number;
+    this._gid = words[at + 4] as number;
+    this._pid = (words[at + 5] as number) | 0;
+    this._umask = words[at + 6] as number;
   }
 
   /** Whether the request has been answered. */
@@ -39,16 +56,9 @@ export abstract class Request {
     return this.#answered;
   }
 
-  /**
-   * The caller's uid, gid, pid and umask. Read it before replying: the kernel
-   * request (and with it the context) is gone afterwards, unless it was read once.
-   */
+  /** The caller's uid, gid, pid and umask. */
   get ctx(): RequestContext {
-    if (this.#ctx === undefined) {
-      const ctx = native.requestContext(this._id);
-      if (ctx === undefined) throw new Error(`${this.op}: ctx must be read before the request is answered`);
-      this.#ctx = Object.freeze(ctx);
-    }
+    this.#ctx ??= Object.freeze({ uid: this._uid, gid: this._gid, pid: this._pid, umask: this._umask });
     return this.#ctx;
   }
 

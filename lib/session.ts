@@ -5,10 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import type { Session as NativeSession, SessionCallbacks } from '../types/native.js';
+import type { Session as NativeSession } from '../types/native.js';
 import { native } from './addon.js';
 import { CAP, ConnectionInfo } from './connection.js';
 import { EIO, errnoFromError } from './errors.js';
+import { OBJECT_SLOTS, OPERATION_NAMES, RECORD_WORDS } from './generated/operations.js';
 import { Notifications } from './notifications.js';
 import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
@@ -28,10 +29,8 @@ export interface SessionEvents {
   unmount: [];
 }
 
-/** Operation numbers fit below this, so (id, op) pack into one safe integer. */
-const OP_SLOTS = 64;
-const OP_NAMES: string[] = [];
-for (const [name, op] of Object.entries(native.OP)) OP_NAMES[op] = name;
+/** Where a record's data (write payload, xattr value …) sits among its objects. */
+const DATA_SLOT = 2;
 
 /**
  * A mounted filesystem, returned by `mount()`. It keeps the process alive while
@@ -49,7 +48,10 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #notifications: Notifications;
   readonly #handlers: (Handler | undefined)[];
   readonly #owner: RequestOwner;
-  readonly #registry: FinalizationRegistry<number>; // held: id * OP_SLOTS + op
+  /** Requests a handler left unanswered, watched so that one collected without a reply is answered EIO. */
+  readonly #registry: FinalizationRegistry<readonly [id: number, op: string]>;
+  readonly #words: Uint32Array;
+  readonly #objects: unknown[];
   readonly #interruptible = new Map<number, AbortController>();
   #inflight = 0;
   /** With requestTimeout: when each pending request was delivered. */
@@ -74,24 +76,23 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     this.#handlers = [];
     const implemented: number[] = [];
-    for (const [name, op] of Object.entries(native.OP)) {
+    OPERATION_NAMES.forEach((name, op) => {
       const handler = (ops as Record<string, unknown>)[name];
       if (typeof handler === 'function') {
         this.#handlers[op] = handler as Handler;
         implemented.push(op);
       }
-    }
+    });
     this.#owner = {
       settled: (req) => this.#settled(req),
       watchInterrupts: (req, controller) => {
         if (native.watchInterrupt(req._id)) this.#interruptible.set(req._id, controller);
       },
     };
-    this.#registry = new FinalizationRegistry((held) => this.#collected(held));
+    this.#registry = new FinalizationRegistry(([id, op]) => this.#collected(id, op));
     this.#native = new native.Session(implemented, {
-      request: (op, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data) =>
-        this.#dispatch(op, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data),
-      forget: (pairs) => this.#forget(pairs),
+      requests: (count) => this.#deliver(count),
+      forget: (words) => this.#forget(words),
       init: (conn) => this.#init(conn),
       interrupt: (id) =>
         this.#interruptible.get(id)?.abort(new DOMException('the request was interrupted', 'AbortError')),
@@ -101,6 +102,7 @@ export class Session extends EventEmitter<SessionEvents> {
       selfRequest: (op) => this.#warnSelfRequest(op),
     });
     this.#notifications = new Notifications(this.#native);
+    [this.#words, this.#objects] = this.#native.requestSlab();
   }
 
   /** The connection negotiated in init (available once `mount()` resolved). */
@@ -270,49 +272,46 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
-  #dispatch(
-    op: number,
-    id: number,
-    ino: number,
-    fh: number,
-    n1: number,
-    n2: number,
-    flags: number,
-    name: string | undefined,
-    lockOwner: bigint | undefined,
-    ino2: number | undefined,
-    fh2: number | undefined,
-    n3: number | undefined,
-    name2: string | undefined,
-    data: Parameters<SessionCallbacks['request']>[13],
-  ): void {
-    const RequestClass = REQUEST_CLASSES[op];
-    const handler = this.#handlers[op];
-    if (RequestClass === undefined || handler === undefined) {
-      native.replyErr(id, 38 /* ENOSYS */);
-      return;
-    }
-    let req: Request;
-    try {
-      req = new RequestClass(this.#owner, id, ino, fh, n1, n2, flags, name, lockOwner, ino2, fh2, n3, name2, data);
-    } catch (error) {
-      native.replyErr(id, EIO);
-      this.#report(error, OP_NAMES[op] ?? 'unknown');
-      return;
-    }
-    this.#inflight++;
-    this.#registry.register(req, id * OP_SLOTS + op, req);
-    this.#started?.set(req, performance.now());
-    try {
-      const result = handler.call(this.#ops, req);
+  /** `count` requests wait in the slab: build each one's request and call its handler. */
+  #deliver(count: number): void {
+    const words = this.#words;
+    const objects = this.#objects;
+    for (let i = 0; i < count && this.#state !== 'closed'; i++) {
+      const at = i * RECORD_WORDS;
+      const slot = i * OBJECT_SLOTS;
+      const op = words[at] as number;
+      const RequestClass = REQUEST_CLASSES[op];
+      const handler = this.#handlers[op];
+      let req: Request;
+      try {
+        if (RequestClass === undefined || handler === undefined) throw new Error(`no handler for operation ${op}`);
+        req = new RequestClass(this.#owner, words, at, objects, slot);
+      } catch (error) {
+        native.replyErr((words[at + 2] as number) * 0x200000 + (words[at + 1] as number), EIO);
+        this.#report(error, OPERATION_NAMES[op] ?? 'unknown');
+        continue;
+      } finally {
+        objects[slot + DATA_SLOT] = undefined; // the request holds its data now, not the slab
+      }
+      this.#inflight++;
+      this.#started?.set(req, performance.now());
+      let result: unknown;
+      try {
+        result = handler.call(this.#ops, req);
+      } catch (error) {
+        this.#failed(req, error);
+        continue;
+      }
       if (result instanceof Promise) result.catch((error: unknown) => this.#failed(req, error));
-    } catch (error) {
-      this.#failed(req, error);
+      if (!req.answered) {
+        req._watched = true;
+        this.#registry.register(req, [req._id, req.op], req);
+      }
     }
   }
 
   #settled(req: Request): void {
-    this.#registry.unregister(req);
+    if (req._watched) this.#registry.unregister(req);
     this.#started?.delete(req);
     if (this.#state === 'closed') return; // closing answered it and reset the count
     this.#interruptible.delete(req._id);
@@ -334,9 +333,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** A request was garbage-collected unanswered: answer EIO so the caller is not left waiting. */
-  #collected(held: number): void {
-    const id = Math.floor(held / OP_SLOTS);
-    const op = OP_NAMES[held % OP_SLOTS] ?? 'unknown';
+  #collected(id: number, op: string): void {
     if (native.replyErr(id, EIO) === -1) return;
     this.#interruptible.delete(id);
     if (--this.#inflight === 0) this.#drained?.();
@@ -366,18 +363,18 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #warnSelfRequest(op: number): void {
     process.emitWarning(
-      `${this.mountpoint} got a ${OP_NAMES[op] ?? 'request'} request from this very process (pid ${process.pid}). ` +
+      `${this.mountpoint} got a ${OPERATION_NAMES[op] ?? 'request'} request from this very process (pid ${process.pid}). ` +
         'Its handlers run on this thread: a synchronous fs call (fs.*Sync) on the mount from this process never ' +
         'returns. Use fs.promises (and mind UV_THREADPOOL_SIZE) or another process. (Reported once per session.)',
       { code: 'FUSE_LOWLEVEL_SELF_REQUEST' },
     );
   }
 
-  #forget(pairs: Float64Array): void {
+  #forget(words: Uint32Array): void {
     const handler = this.#ops.forget;
     if (handler === undefined) return;
     try {
-      handler.call(this.#ops, new ForgetRequest(pairs));
+      handler.call(this.#ops, new ForgetRequest(words));
     } catch (error) {
       this.#report(error, 'forget');
     }

@@ -10,26 +10,33 @@
  */
 export type Timestamp = Date | number | bigint;
 
+/**
+ * A 64-bit unsigned value (inode numbers, sizes, offsets, counts): a number
+ * when it is a safe integer, else a bigint. Replies accept either; values the
+ * library hands out are numbers whenever they fit one exactly.
+ */
+export type Uint64 = number | bigint;
+
 /** File attributes, as in `struct stat`. Omitted fields are 0. */
 export interface Attr {
   /** Inode number. In a reply to lookup, defaults to the entry's `ino`. */
-  ino?: number;
+  ino?: Uint64;
   /** File type and permission bits, e.g. `0o100644` (S_IFREG | 0644). */
   mode: number;
   /** Number of hard links. */
-  nlink?: number;
+  nlink?: Uint64;
   /** Owner. */
   uid?: number;
   /** Group. */
   gid?: number;
   /** Device number, for device files. */
-  rdev?: number;
+  rdev?: Uint64;
   /** Size in bytes. */
-  size?: number;
+  size?: Uint64;
   /** Preferred I/O block size. */
   blksize?: number;
   /** Number of 512-byte blocks allocated. */
-  blocks?: number;
+  blocks?: Uint64;
   /** Last access. */
   atime?: Timestamp;
   /** Last modification of the data. */
@@ -55,10 +62,10 @@ interface EntryCaching {
 
 /** An entry for an existing inode. */
 export interface InodeEntry extends EntryCaching {
-  /** Inode number. */
-  ino: number;
+  /** Inode number (not 0). */
+  ino: Uint64;
   /** Inode generation: (ino, generation) must be unique over the filesystem's life. */
-  generation?: number;
+  generation?: Uint64;
   /** The inode's attributes. */
   attr: Attr;
 }
@@ -66,9 +73,9 @@ export interface InodeEntry extends EntryCaching {
 /** A negative entry: the name is cached as missing for `entryTimeout` seconds. */
 export interface NegativeEntry extends EntryCaching {
   /** 0: no inode. */
-  ino: 0;
+  ino: 0 | 0n;
   /** Unused. */
-  generation?: number;
+  generation?: Uint64;
   /** None. */
   attr?: undefined;
 }
@@ -76,27 +83,27 @@ export interface NegativeEntry extends EntryCaching {
 /** Filesystem statistics, as in `struct statvfs`. Omitted fields are 0. */
 export interface StatfsInfo {
   /** Filesystem block size. */
-  bsize?: number;
+  bsize?: Uint64;
   /** Fragment size (the unit of the block counts). */
-  frsize?: number;
+  frsize?: Uint64;
   /** Size of the filesystem in `frsize` units. */
-  blocks?: number;
+  blocks?: Uint64;
   /** Free blocks. */
-  bfree?: number;
+  bfree?: Uint64;
   /** Free blocks for unprivileged users. */
-  bavail?: number;
+  bavail?: Uint64;
   /** Inodes. */
-  files?: number;
+  files?: Uint64;
   /** Free inodes. */
-  ffree?: number;
+  ffree?: Uint64;
   /** Free inodes for unprivileged users. */
-  favail?: number;
+  favail?: Uint64;
   /** Filesystem id. */
-  fsid?: number;
+  fsid?: Uint64;
   /** Mount flags (ST_RDONLY …). */
-  flag?: number;
+  flag?: Uint64;
   /** Longest file name (default 255). */
-  namemax?: number;
+  namemax?: Uint64;
 }
 
 /** How the kernel should treat an opened file or directory. */
@@ -127,8 +134,8 @@ export interface RequestContext {
 
 /** One inode's forget: the kernel dropped `nlookup` references to `ino`. */
 export interface ForgetItem {
-  /** The inode. */
-  readonly ino: number;
+  /** The inode: a number, or a bigint if the filesystem replied with an inode number past 2^53 - 1. */
+  readonly ino: Uint64;
   /** How many lookups the kernel gave back. */
   readonly nlookup: number;
 }

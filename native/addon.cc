@@ -24,18 +24,28 @@ Napi::Object OperationNumbers(Napi::Env env) {
 
 Napi::Object Layouts(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
-  auto list = [&](std::initializer_list<const char*> names) {
-    Napi::Array a = Napi::Array::New(env, names.size());
+  // Each struct as [name, kind] pairs, in order.
+  auto fields = [&](std::initializer_list<std::pair<const char*, const char*>> list) {
+    Napi::Array a = Napi::Array::New(env, list.size());
     uint32_t i = 0;
-    for (const char* n : names) a.Set(i++, n);
+    for (const auto& [name, kind] : list) {
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, name);
+      pair.Set(1u, kind);
+      a.Set(i++, pair);
+    }
     return a;
   };
-#define FL_NAME(name) #name,
-  layout.Set("attr", list({FL_ATTR_FIELDS(FL_NAME)}));
-  layout.Set("entry", list({FL_ENTRY_FIELDS(FL_NAME)}));
-  layout.Set("statfs", list({FL_STATFS_FIELDS(FL_NAME)}));
-  layout.Set("conn", list({FL_CONN_FIELDS(FL_NAME)}));
-#undef FL_NAME
+#define FL_FIELD(name, kind) {#name, #kind},
+  layout.Set("attr", fields({FL_ATTR_FIELDS(FL_FIELD)}));
+  layout.Set("entry", fields({FL_ENTRY_FIELDS(FL_FIELD)}));
+  layout.Set("statfs", fields({FL_STATFS_FIELDS(FL_FIELD)}));
+  layout.Set("open", fields({FL_OPEN_FIELDS(FL_FIELD)}));
+  layout.Set("lock", fields({FL_LOCK_FIELDS(FL_FIELD)}));
+#undef FL_FIELD
+#define FL_CONN_FIELD(name) {#name, "F64"},
+  layout.Set("conn", fields({FL_CONN_FIELDS(FL_CONN_FIELD)}));
+#undef FL_CONN_FIELD
   return layout;
 }
 
@@ -89,7 +99,6 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceMethod<&Addon::ReplyIoctlRetry>("replyIoctlRetry"),
                            InstanceMethod<&Addon::ReplyPoll>("replyPoll"),
                            InstanceMethod<&Addon::ReplyLseek>("replyLseek"),
-                           InstanceMethod<&Addon::RequestContext>("requestContext"),
                            InstanceMethod<&Addon::RequestGroups>("requestGroups"),
                            InstanceMethod<&Addon::WatchInterrupt>("watchInterrupt"),
                            InstanceMethod<&Addon::NotifyPoll>("notifyPoll"),

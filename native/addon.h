@@ -16,6 +16,7 @@ class Addon : public Napi::Addon<Addon> {
   RequestTable requests;
 
  private:
+  fuse_req_t TakeForReply(const Napi::CallbackInfo& info, bool valid, const char* usage);
   // Replies (request.cc). Each takes the request id first and returns 0 when
   // the reply was sent, a positive errno when libfuse could not send it (the
   // request is finished either way), or -1 when the id is not pending.
@@ -39,7 +40,6 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
   // Request information (request.cc).
-  Napi::Value RequestContext(const Napi::CallbackInfo& info);
   Napi::Value RequestGroups(const Napi::CallbackInfo& info);
   Napi::Value WatchInterrupt(const Napi::CallbackInfo& info);
   // Notifications (notify.cc).

@@ -1,51 +1,13 @@
-// The operations a filesystem can implement, plus the internal record kinds the
-// loop thread sends to JavaScript. The numbers are exported to JS as `OP`.
+// The operations a filesystem can implement (declared in
+// scripts/codegen/operations.mjs), plus the internal record kinds the loop
+// threads send to JavaScript. The numbers are exported to JS as `OP`.
 #pragma once
 
 #include <cstdint>
 
-namespace fl {
+#include "generated/op_list.h"
 
-#define FL_USER_OPS(X)        \
-  X(Lookup, "lookup")         \
-  X(Forget, "forget")         \
-  X(Getattr, "getattr")       \
-  X(Readlink, "readlink")     \
-  X(Open, "open")             \
-  X(Read, "read")             \
-  X(Flush, "flush")           \
-  X(Release, "release")       \
-  X(Opendir, "opendir")       \
-  X(Readdir, "readdir")       \
-  X(Readdirplus, "readdirplus") \
-  X(Releasedir, "releasedir") \
-  X(Statfs, "statfs")         \
-  X(Access, "access")         \
-  X(Getxattr, "getxattr")     \
-  X(Listxattr, "listxattr")   \
-  X(Setattr, "setattr")       \
-  X(Mknod, "mknod")           \
-  X(Mkdir, "mkdir")           \
-  X(Unlink, "unlink")         \
-  X(Rmdir, "rmdir")           \
-  X(Symlink, "symlink")       \
-  X(Rename, "rename")         \
-  X(Link, "link")             \
-  X(Write, "write")           \
-  X(Fsync, "fsync")           \
-  X(Fsyncdir, "fsyncdir")     \
-  X(Create, "create")         \
-  X(Setxattr, "setxattr")     \
-  X(Removexattr, "removexattr") \
-  X(Getlk, "getlk")           \
-  X(Setlk, "setlk")           \
-  X(Flock, "flock")           \
-  X(Bmap, "bmap")             \
-  X(Ioctl, "ioctl")           \
-  X(Poll, "poll")             \
-  X(Fallocate, "fallocate")   \
-  X(CopyFileRange, "copyFileRange") \
-  X(Lseek, "lseek")
+namespace fl {
 
 enum class Op : uint8_t {
 #define FL_ENUM(name, js) name,

@@ -1,6 +1,8 @@
 // A request (or loop event) copied out of libfuse on a loop thread, waiting to be
 // delivered to JavaScript. libfuse's pointer arguments die when the op callback
-// returns, so everything the JS side needs is copied in here.
+// returns, so everything the JS side needs is copied in here: numbers into
+// `words` (laid out per operation by scripts/codegen/operations.mjs, 64-bit
+// values as low then high word), names and data as bytes.
 #pragma once
 
 #include <cstdint>
@@ -26,30 +28,28 @@ struct PollHandleDeleter {
 };
 using PollHandle = std::unique_ptr<fuse_pollhandle, PollHandleDeleter>;
 
+// The header words of every request record; the operation's fields follow.
+namespace header {
+enum : int { kOp = 0, kIdIndex = 1, kIdGeneration = 2, kUid = 3, kGid = 4, kPid = 5, kUmask = 6, kWords = 8 };
+}
+
 struct Record {
   Op op = Op::Lookup;
   fuse_req_t req = nullptr;  // null for forgets and internal kinds
-  uint64_t ino = 0;          // ino, or parent for name operations
-  uint64_t fh = 0;           // file handle, or the request id for Interrupt
-  double n1 = 0;             // op specific: offset, size, mask …
-  double n2 = 0;             // op specific: size …
-  int32_t flags = 0;         // open flags, or op specific bits
-  uint64_t lockOwner = 0;    // flush and release: the kernel's lock owner cookie
-  bool hasLockOwner = false;
   bool fromSelf = false;     // the caller is the serving process itself
-  std::string name;          // name argument, when the op has one
-  std::vector<fuse_forget_data> forgets;  // Forget only
-  // Operations with a second inode, name or handle (rename, link, symlink,
-  // copy_file_range), or structured/byte arguments.
-  uint64_t ino2 = 0;
-  uint64_t fh2 = 0;
-  double n3 = 0;
-  std::string name2;
-  enum class Data : uint8_t { None, Bytes, Attr, Lock, PollHandle } dataKind = Data::None;
+  uint32_t words[kRecordWords] = {};
+  // Names (slots 0 and 1), as bytes.
+  std::string names[2];
+  uint8_t nameCount = 0;
+  enum class Data : uint8_t { None, Bytes, PollHandle } dataKind = Data::None;
   Payload bytes;           // Bytes
   size_t bytesLength = 0;  // Bytes
-  double fields[16] = {};  // Attr (LAYOUT.attr) or Lock (type, whence, start, len, pid)
-  PollHandle pollHandle;   // PollHandle
+  PollHandle pollHandle;   // PollHandle (may stay null)
+  std::vector<fuse_forget_data> forgets;  // Forget only
+  // Internal kinds: Interrupt (n1 = request id), NotifyDone (n1 = id, n2 =
+  // errno), RetrieveReply (n1 = id, bytes), Ended (n1 = errno).
+  double n1 = 0;
+  double n2 = 0;
 
   Record() = default;
   explicit Record(Op o) : op(o) {}

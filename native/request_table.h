@@ -1,6 +1,8 @@
 // Pending kernel requests, addressed from JavaScript by a numeric id.
-// An id carries a slot index and a generation, so a stale or forged id never
-// reaches libfuse: Take() hands out each fuse_req_t exactly once.
+// An id is a slot index and that slot's generation, so a stale or forged id
+// never reaches libfuse: Take() hands out each fuse_req_t exactly once. A
+// slot's generation only grows; a slot whose generation is used up is retired,
+// never reused, so no id is ever handed out twice.
 // Used only on the JS thread that owns the addon instance.
 #pragma once
 
@@ -15,8 +17,9 @@ class Session;
 
 class RequestTable {
  public:
-  // Stores a pending request and returns its id (a safe integer).
-  double Add(fuse_req_t req, Session* owner);
+  // Stores a pending request; returns its id (a safe integer: generation *
+  // 2^21 + index), or -1 when the table is full.
+  double Add(fuse_req_t req, Session* owner, uint32_t* index, uint32_t* generation);
   // Removes and returns the request, or nullptr if the id is not pending.
   fuse_req_t Take(double id);
   // Returns the request without removing it, or nullptr.
@@ -33,19 +36,15 @@ class RequestTable {
       }
     }
   }
-  size_t PendingCount(const Session* owner) const;
 
- private:
   static constexpr uint32_t kIndexBits = 21;
   static constexpr uint32_t kMaxSlots = 1u << kIndexBits;
-  // 21 + 25 bits: ids stay below 2^46, so JS can pack an id with a 6-bit
-  // operation number into one safe integer.
-  static constexpr uint32_t kGenerationMask = (1u << 25) - 1;
 
+ private:
   struct Slot {
     fuse_req_t req = nullptr;
     Session* owner = nullptr;
-    uint32_t generation = 0;
+    uint32_t generation = 0;  // of the request in it, or of the last one
   };
   bool Find(double id, uint32_t* index) const;
   void Free(uint32_t index);

@@ -17,6 +17,7 @@
 #include "addon.h"
 #include "layout.h"
 #include "log.h"
+#include "names.h"
 #include "ops.h"
 
 namespace fl {
@@ -36,10 +37,11 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::Close>("close"),
                          InstanceMethod<&Session::SetRef>("setRef"),
                          InstanceMethod<&Session::Notify>("notify"),
+                         InstanceMethod<&Session::RequestSlab>("requestSlab"),
                      });
 }
 
-// new Session(ops: number[], callbacks: { request, forget, init, interrupt, ended, notified, retrieved, selfRequest })
+// new Session(ops: number[], callbacks: { requests, forget, init, interrupt, ended, notified, retrieved, selfRequest })
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
   Napi::Env env = info.Env();
   addon_ = env.GetInstanceData<Addon>();
@@ -61,7 +63,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
     if (!v.IsFunction()) throw Napi::TypeError::New(env, std::string("Session: callbacks.") + name + " must be a function");
     return Napi::Persistent(v.As<Napi::Function>());
   };
-  onRequest_ = take("request");
+  onRequests_ = take("requests");
   onForget_ = take("forget");
   onInit_ = take("init");
   onInterrupt_ = take("interrupt");
@@ -69,6 +71,18 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   onNotified_ = take("notified");
   onRetrieved_ = take("retrieved");
   onSelfRequest_ = take("selfRequest");
+  Napi::ArrayBuffer words = Napi::ArrayBuffer::New(env, kSlabRecords * kRecordWords * sizeof(uint32_t));
+  slabWords_ = static_cast<uint32_t*>(words.Data());
+  slabBuffer_ = Napi::Persistent(words);
+  slabObjects_ = Napi::Persistent(Napi::Array::New(env, kSlabRecords * kObjectSlots));
+}
+
+Napi::Value Session::RequestSlab(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Uint32Array::New(env, kSlabRecords * kRecordWords, slabBuffer_.Value(), 0));
+  out.Set(1u, slabObjects_.Value());
+  return out;
 }
 
 Session::~Session() { Teardown(); }
@@ -215,11 +229,22 @@ void Session::OnFuseReadable(void* session) { static_cast<Session*>(session)->Se
 
 void Session::ServeReadable() {
   if (se_ == nullptr || torndown_) return;
-  // Up to a batch of requests per wake-up; the rest wake the loop again.
-  constexpr int kMaxRequestsPerWake = 64;
+  // How many requests to read per wake-up. Reading until EAGAIN costs a
+  // failing read per wake-up, which with one client is one per request; the
+  // event loop's poll returns at once anyway while more are pending. So read
+  // one, and now and then probe for a second: when requests queue up (several
+  // clients), read batches (one V8 entry for all of them) until one falls short.
+  constexpr int kMaxRequestsPerWake = static_cast<int>(kSlabRecords);
+  constexpr int kWakesPerProbe = 16;
+  int limit = readLimit_;
+  if (limit == 1 && ++wakesSinceProbe_ >= kWakesPerProbe) {
+    wakesSinceProbe_ = 0;
+    limit = 2;
+  }
   int endedWith = -1;
+  int got = 0;
   serving_ = true;
-  for (int i = 0; i < kMaxRequestsPerWake; ++i) {
+  while (got < limit) {
     const int res = fuse_session_receive_buf(se_, &jsBuf_);
     if (res == -EAGAIN || res == -EINTR) break;
     if (res <= 0 || fuse_session_exited(se_)) {
@@ -227,8 +252,11 @@ void Session::ServeReadable() {
       break;
     }
     fuse_session_process_buf(se_, &jsBuf_);
+    ++got;
   }
   serving_ = false;
+  // Batches while wake-ups find several requests; one at a time once one finds a single one.
+  readLimit_ = got >= 2 ? kMaxRequestsPerWake : 1;
 
   Napi::Env env(env_);
   Napi::HandleScope scope(env);
@@ -332,7 +360,9 @@ Napi::Value Session::Notify(const Napi::CallbackInfo& info) {
   job.offset = a;
   job.length = b;
   job.child = static_cast<uint64_t>(a);
-  if (info.Length() > 5 && info[5].IsString()) job.name = info[5].As<Napi::String>();
+  if (info.Length() > 5 && !info[5].IsUndefined() && !NameBytes(env, info[5], &job.name)) {
+    throw Napi::TypeError::New(env, "notify: name must be a string or a Uint8Array");
+  }
   if (info.Length() > 6 && info[6].IsTypedArray()) {
     Napi::Uint8Array data = info[6].As<Napi::Uint8Array>();
     job.dataLength = data.ByteLength();
@@ -455,17 +485,6 @@ void Session::WakeupFinalized() { Unref(); }
 
 namespace {
 
-// Operations whose requests carry the extended arguments (see types/native.d.ts).
-bool UsesExtendedArgs(Op op) {
-  switch (op) {
-    case Op::Setattr: case Op::Symlink: case Op::Rename: case Op::Link: case Op::Write: case Op::Setxattr:
-    case Op::Getlk: case Op::Setlk: case Op::Ioctl: case Op::Poll: case Op::CopyFileRange:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The record's structured or byte argument as a JS value; ownership of bytes
 // and poll handles moves to JS.
 napi_value DataValue(Napi::Env env, Record& r) {
@@ -475,17 +494,8 @@ napi_value DataValue(Napi::Env env, Record& r) {
       char* bytes = r.bytes.release();
       return Napi::Buffer<char>::NewOrCopy(env, bytes, r.bytesLength, [](Napi::Env, char* p) { free(p); });
     }
-    case Record::Data::Attr: {
-      Napi::Float64Array a = Napi::Float64Array::New(env, attr::kLength);
-      std::copy(r.fields, r.fields + attr::kLength, a.Data());
-      return a;
-    }
-    case Record::Data::Lock: {
-      Napi::Float64Array a = Napi::Float64Array::New(env, 5);
-      std::copy(r.fields, r.fields + 5, a.Data());
-      return a;
-    }
     case Record::Data::PollHandle:
+      if (!r.pollHandle) return env.Undefined();
       return Napi::External<fuse_pollhandle>::New(env, r.pollHandle.release(),
                                                   [](Napi::Env, fuse_pollhandle* ph) { fuse_pollhandle_destroy(ph); });
     case Record::Data::None:
@@ -506,6 +516,10 @@ void Session::Deliver(Napi::Env env) {
 void Session::DeliverBatch(Napi::Env env) {
   // A callback may close the session (Teardown answers the rest of the batch),
   // so the loop re-checks torndown_ and uses an index Teardown can see.
+  // Requests are staged in the slab and handed over in runs, one JS call per
+  // run; everything else (and forgets, before the requests that follow them)
+  // ends a run, so JS sees the records in their order.
+  size_t run = 0;
   for (size_t i = 0; i < batch_.size() && !torndown_; ++i) {
     deliverPos_ = i;
     Record& r = batch_[i];
@@ -513,7 +527,13 @@ void Session::DeliverBatch(Napi::Env env) {
       forgets_.insert(forgets_.end(), r.forgets.begin(), r.forgets.end());
       continue;
     }
+    const bool request = r.req != nullptr;
+    if (!forgets_.empty() || !request || (r.fromSelf && !selfRequestReported_) || run == kSlabRecords) {
+      run = FlushRequests(env, run);
+      if (torndown_) break;
+    }
     if (!forgets_.empty()) DeliverForgets(env, &forgets_);
+    if (torndown_) break;
     switch (r.op) {
       case Op::Init: DeliverInit(env); break;
       case Op::Interrupt: {
@@ -542,57 +562,65 @@ void Session::DeliverBatch(Napi::Env env) {
           selfRequestReported_ = true;
           napi_value op = Napi::Number::New(env, static_cast<double>(r.op));
           CallSafely(onSelfRequest_, &op, 1);
+          if (torndown_) break;
         }
-        DeliverRequest(env, r);
+        if (Stage(env, r, run)) ++run;
         break;
     }
   }
+  if (!torndown_) FlushRequests(env, run);
   if (!forgets_.empty() && !torndown_) DeliverForgets(env, &forgets_);
   forgets_.clear();
   batch_.clear();
   deliverPos_ = kNotDelivering;
 }
 
-
-void Session::DeliverRequest(Napi::Env env, Record& r) {
-  const double id = addon_->requests.Add(r.req, this);
+bool Session::Stage(Napi::Env env, Record& r, size_t run) {
+  uint32_t index = 0;
+  uint32_t generation = 0;
+  const double id = addon_->requests.Add(r.req, this, &index, &generation);
   if (id < 0) {
     fuse_reply_err(r.req, EAGAIN);
-    return;
+    return false;
   }
-  napi_value undefined = env.Undefined();
-  napi_value args[14] = {
-      Napi::Number::New(env, static_cast<double>(r.op)),
-      Napi::Number::New(env, id),
-      Napi::Number::New(env, static_cast<double>(r.ino)),
-      Napi::Number::New(env, static_cast<double>(r.fh)),
-      Napi::Number::New(env, r.n1),
-      Napi::Number::New(env, r.n2),
-      Napi::Number::New(env, r.flags),
-      r.name.empty() ? undefined : Napi::String::New(env, r.name),
-      r.hasLockOwner ? Napi::BigInt::New(env, r.lockOwner) : undefined,
-  };
-  size_t argc = 9;
-  if (UsesExtendedArgs(r.op)) {
-    args[argc++] = Napi::Number::New(env, static_cast<double>(r.ino2));
-    args[argc++] = Napi::Number::New(env, static_cast<double>(r.fh2));
-    args[argc++] = Napi::Number::New(env, r.n3);
-    args[argc++] = r.name2.empty() && r.op != Op::Symlink ? undefined : Napi::String::New(env, r.name2);
-    args[argc++] = DataValue(env, r);
+  uint32_t* words = slabWords_ + run * kRecordWords;
+  std::memcpy(words, r.words, sizeof r.words);
+  words[header::kIdIndex] = index;
+  words[header::kIdGeneration] = generation;
+  runIds_[run] = id;
+  napi_value objects = slabObjects_.Value();
+  const uint32_t slot = static_cast<uint32_t>(run * kObjectSlots);
+  for (uint32_t k = 0; k < r.nameCount; ++k) {
+    napi_set_element(env, objects, slot + k, NameValue(env, r.names[k].data(), r.names[k].size()));
   }
-  if (!CallSafely(onRequest_, args, argc)) {
-    if (fuse_req_t req = addon_->requests.Take(id)) fuse_reply_err(req, EIO);
+  if (r.dataKind != Record::Data::None) napi_set_element(env, objects, slot + kDataSlot, DataValue(env, r));
+  return true;
+}
+
+size_t Session::FlushRequests(Napi::Env env, size_t run) {
+  if (run == 0) return 0;
+  napi_value count = Napi::Number::New(env, static_cast<double>(run));
+  if (!CallSafely(onRequests_, &count, 1)) {
+    // A bug in the JS dispatcher: whatever it left unanswered gets EIO.
+    for (size_t i = 0; i < run; ++i) {
+      if (fuse_req_t req = addon_->requests.Take(runIds_[i])) fuse_reply_err(req, EIO);
+    }
   }
+  return 0;
 }
 
 void Session::DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forgets) {
-  Napi::Float64Array pairs = Napi::Float64Array::New(env, forgets->size() * 2);
+  // Per forget: ino and nlookup, each as its low then high word.
+  Napi::Uint32Array words = Napi::Uint32Array::New(env, forgets->size() * 4);
   for (size_t i = 0; i < forgets->size(); ++i) {
-    pairs[2 * i] = static_cast<double>((*forgets)[i].ino);
-    pairs[2 * i + 1] = static_cast<double>((*forgets)[i].nlookup);
+    const fuse_forget_data& f = (*forgets)[i];
+    words[4 * i] = static_cast<uint32_t>(f.ino);
+    words[4 * i + 1] = static_cast<uint32_t>(f.ino >> 32);
+    words[4 * i + 2] = static_cast<uint32_t>(f.nlookup);
+    words[4 * i + 3] = static_cast<uint32_t>(f.nlookup >> 32);
   }
   forgets->clear();
-  napi_value arg = pairs;
+  napi_value arg = words;
   CallSafely(onForget_, &arg, 1);
 }
 

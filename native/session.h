@@ -64,7 +64,13 @@ class Session : public Napi::ObjectWrap<Session> {
   void DrainWhileNotifying();
   static void CleanupHook(void* arg);
 
-  void DeliverRequest(Napi::Env env, Record& r);
+  // Copies a request into slab position `run` (registering it); false when
+  // it was answered instead (the request table is full).
+  bool Stage(Napi::Env env, Record& r, size_t run);
+  // Hands the `run` staged requests to JS in one call; returns 0.
+  size_t FlushRequests(Napi::Env env, size_t run);
+  // requestSlab(): [words: Uint32Array, objects: unknown[]] — where staged requests are read.
+  Napi::Value RequestSlab(const Napi::CallbackInfo& info);
   void DeliverForgets(Napi::Env env, std::vector<fuse_forget_data>* forgets);
   void DeliverInit(Napi::Env env);
   // Calls a JS callback; false (and a report on stderr) if it threw.
@@ -72,7 +78,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
   Addon* addon_;
   std::vector<Op> implemented_;
-  Napi::FunctionReference onRequest_;
+  Napi::FunctionReference onRequests_;
   Napi::FunctionReference onForget_;
   Napi::FunctionReference onInit_;
   Napi::FunctionReference onInterrupt_;
@@ -122,6 +128,18 @@ class Session : public Napi::ObjectWrap<Session> {
   std::vector<Record> batch_;
   size_t deliverPos_ = kNotDelivering;  // the record Deliver() is handing to JS
   std::vector<fuse_forget_data> forgets_;
+
+  // The request slab: up to kSlabRecords staged requests, read by JS in one
+  // call (callbacks.requests(count)). Words in an ArrayBuffer JS views as a
+  // Uint32Array, names and data in a JS array (kObjectSlots per record).
+  static constexpr size_t kSlabRecords = 64;
+  Napi::Reference<Napi::ArrayBuffer> slabBuffer_;
+  Napi::Reference<Napi::Array> slabObjects_;
+  uint32_t* slabWords_ = nullptr;
+  double runIds_[kSlabRecords] = {};
+  // threads 0: how many requests one wake-up reads (see ServeReadable).
+  int readLimit_ = 1;
+  int wakesSinceProbe_ = 0;
 };
 
 }  // namespace fl

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prints the hash of the native sources (native/*.{cc,h,ver}, binding.gyp). The addon is
+// Prints the hash of the native sources (native/**/*.{cc,h,inc,ver}, binding.gyp). The addon is
 // built with it (FUSE_LOWLEVEL_SOURCE_HASH) and reports it as `sourceHash`, so
 // a test can tell when the committed prebuild is older than the sources.
 import { createHash } from 'node:crypto';
@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 export function sourceHash(root) {
   const files = [
     'binding.gyp',
-    ...readdirSync(join(root, 'native'))
-      .filter((name) => /\.(cc|h|ver)$/.test(name))
+    ...readdirSync(join(root, 'native'), { recursive: true })
+      .map(String)
+      .filter((name) => /\.(cc|h|inc|ver)$/.test(name))
       .sort()
       .map((name) => join('native', name)),
   ];

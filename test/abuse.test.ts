@@ -281,18 +281,26 @@ const NAN = Number.NaN;
 const R = RangeError;
 const T = TypeError;
 const UINT = 'a non-negative safe integer';
+const U64 = 'a non-negative integer below 2^64 (number or bigint)';
+const U64T = 'a non-negative integer (number or bigint)';
+const I63 = 'an integer from 0 to 9223372036854775807';
+const MODE = 'an integer from 0 to 65535';
 const U32 = 'an integer from 0 to 4294967295';
 const SECONDS = 'a finite, non-negative number of seconds';
 const NAME = "a non-empty name of at most 255 bytes without '/' or NUL";
 const BYTES = 'a Buffer or Uint8Array';
 const x57 = `"${'x'.repeat(57)}..."`;
+const FILE_TYPE = 'a file type (S_IFREG, S_IFDIR, S_IFLNK …) with permission bits, e.g. 0o100644';
+const TARGET = 'a non-empty path of at most 4095 bytes without NUL';
 const e57 = `"${'é'.repeat(57)}..."`;
 
 {
   const add = rows('lookup', 'replyEntry');
-  add((r) => r.replyEntry({ ino: INF, attr: REG }), R, `entry.ino must be ${UINT}, got Infinity`);
-  add((r) => r.replyEntry({ ino: '5' as never, attr: REG }), T, `entry.ino must be ${UINT}, got "5"`);
-  add((r) => r.replyEntry({ ino: 5n as never, attr: REG }), T, `entry.ino must be ${UINT}, got 5n`);
+  add((r) => r.replyEntry({ ino: INF, attr: REG }), R, `entry.ino must be ${U64}, got Infinity`);
+  add((r) => r.replyEntry({ ino: '5' as never, attr: REG }), T, `entry.ino must be ${U64T}, got "5"`);
+  add((r) => r.replyEntry({ ino: -5n, attr: REG }), R, `entry.ino must be ${U64}, got -5n`);
+  add((r) => r.replyEntry({ ino: 2n ** 64n, attr: REG }), R, `entry.ino must be ${U64}, got 18446744073709551616n`);
+  add((r) => r.replyEntry({ ino: 5, attr: { mode: 0o644 } }), R, `attr.mode must be ${FILE_TYPE}, got 420`);
   add((r) => r.replyEntry(null as never), T, 'entry must be an object, got null');
   add((r) => r.replyEntry([] as never), T, 'entry must be an object, got an array');
   add(
@@ -305,7 +313,7 @@ const e57 = `"${'é'.repeat(57)}..."`;
     T,
     'entry.attrTimeout must be a non-negative number of seconds, got "1"',
   );
-  add((r) => r.replyEntry({ ino: 5, attr: REG, generation: -1 }), R, `entry.generation must be ${UINT}, got -1`);
+  add((r) => r.replyEntry({ ino: 5, attr: REG, generation: -1 }), R, `entry.generation must be ${U64}, got -1`);
   add((r) => r.replyEntry({ ino: 5, attr: { ...REG, uid: 2 ** 32 } }), R, `attr.uid must be ${U32}, got 4294967296`);
   add(
     (r) => r.replyEntry({ ino: 5, attr: { ...REG, mtime: 'yesterday' as never } }),
@@ -338,23 +346,26 @@ const e57 = `"${'é'.repeat(57)}..."`;
   add((r) => r.replyAttr(undefined as never), T, 'attr must be an object, got undefined');
   add((r) => r.replyAttr(REG, INF), R, `timeout must be ${SECONDS}, got Infinity`);
   add((r) => r.replyAttr(REG, '1' as never), T, 'timeout must be a non-negative number of seconds, got "1"');
-  add((r) => r.replyAttr({ ...REG, blocks: -5 }), R, `attr.blocks must be ${UINT}, got -5`);
+  add((r) => r.replyAttr({ ...REG, blocks: -5 }), R, `attr.blocks must be ${I63}, got -5`);
   add((r) => r.replyAttr({ ...REG, nlink: NAN }), R, `attr.nlink must be ${U32}, got NaN`);
-  add((r) => r.replyAttr({ ...REG, size: 2 ** 53 + 2 }), R, `attr.size must be ${UINT}, got 9007199254740994`);
-  add((r) => r.replyAttr({ mode: 2 ** 32 }), R, `attr.mode must be ${U32}, got 4294967296`);
+  add((r) => r.replyAttr({ ...REG, size: 2 ** 53 + 2 }), R, `attr.size must be ${I63}, got 9007199254740994`);
+  add((r) => r.replyAttr({ ...REG, size: 2n ** 63n }), R, `attr.size must be ${I63}, got 9223372036854775808n`);
+  add((r) => r.replyAttr({ mode: 2 ** 32 }), R, `attr.mode must be ${MODE}, got 4294967296`);
+  add((r) => r.replyAttr({ mode: 0o644 }), R, `attr.mode must be ${FILE_TYPE}, got 420`);
+  add((r) => r.replyAttr({ mode: 0o170644 }), R, `attr.mode must be ${FILE_TYPE}, got 61860`);
 }
 {
   const add = rows('setattr', 'replyAttr');
-  add((r) => r.replyAttr({ ...REG, size: NAN }), R, `attr.size must be ${UINT}, got NaN`);
+  add((r) => r.replyAttr({ ...REG, size: NAN }), R, `attr.size must be ${I63}, got NaN`);
   add((r) => r.replyAttr({ ...REG, gid: -1 }), R, `attr.gid must be ${U32}, got -1`);
 }
 {
   const add = rows('open', 'replyOpen');
-  for (const fh of [-1, 2 ** 53, 1.5, NAN]) add((r) => r.replyOpen(fh), R, `fh must be ${UINT}, got ${fh}`);
-  add((r) => r.replyOpen('3' as never), T, `fh must be ${UINT}, got "3"`);
+  for (const fh of [-1, 2 ** 53, 1.5, NAN]) add((r) => r.replyOpen(fh), R, `fh must be ${U64}, got ${fh}`);
+  add((r) => r.replyOpen('3' as never), T, `fh must be ${U64T}, got "3"`);
   add((r) => r.replyOpen(0, 'direct' as never), T, 'options must be an object, got "direct"');
   add((r) => r.replyOpen(0, null as never), T, 'options must be an object, got null');
-  rows('opendir', 'replyOpen')((r) => r.replyOpen(INF), R, `fh must be ${UINT}, got Infinity`);
+  rows('opendir', 'replyOpen')((r) => r.replyOpen(INF), R, `fh must be ${U64}, got Infinity`);
 }
 {
   const add = rows('read', 'replyBuf');
@@ -373,8 +384,8 @@ const e57 = `"${'é'.repeat(57)}..."`;
   add((r) => r.replyFd(-1), R, 'fd must be an integer from 0 to 2147483647, got -1');
   add((r) => r.replyFd(2 ** 31), R, 'fd must be an integer from 0 to 2147483647, got 2147483648');
   add((r) => r.replyFd('0' as never), T, `fd must be ${UINT}, got "0"`);
-  add((r) => r.replyFd(fds.dir, NAN), R, `position must be ${UINT}, got NaN`);
-  add((r) => r.replyFd(fds.dir, 2 ** 53), R, `position must be ${UINT}, got 9007199254740992`);
+  add((r) => r.replyFd(fds.dir, NAN), R, `position must be ${I63}, got NaN`);
+  add((r) => r.replyFd(fds.dir, 2 ** 53), R, `position must be ${I63}, got 9007199254740992`);
   add((r) => r.replyFd(fds.dir, 0, r.size + 1), R, 'size must be an integer from 0 to 10, got 11');
   // Valid values, but an fd that cannot be read: libfuse answers the read error itself.
   add((r) => r.replyFd(fds.dir), undefined, 'a directory fd: no throw, the caller gets EISDIR', { caller: 'EISDIR' });
@@ -392,39 +403,33 @@ const e57 = `"${'é'.repeat(57)}..."`;
   const add = rows('create', 'replyCreate');
   add((r) => r.replyCreate(null as never), T, 'entry must be an object, got null');
   add((r) => r.replyCreate({ ino: 9, attr: {} as Attr }), T, `attr.mode must be ${UINT}, got undefined`);
-  add((r) => r.replyCreate(fileEntry(9), -1), R, `fh must be ${UINT}, got -1`);
+  add((r) => r.replyCreate(fileEntry(9), -1), R, `fh must be ${U64}, got -1`);
   add((r) => r.replyCreate(fileEntry(9), 0, 5 as never), T, 'options must be an object, got 5');
   const dir = { mode: S_IFDIR | 0o755 };
   rows('mkdir', 'replyEntry')(
     (r) => r.replyEntry({ ino: INF, attr: dir }),
     R,
-    `entry.ino must be ${UINT}, got Infinity`,
+    `entry.ino must be ${U64}, got Infinity`,
   );
   const fifo = { mode: constants.S_IFIFO | 0o644, rdev: 2 ** 32 };
   rows('mknod', 'replyEntry')(
     (r) => r.replyEntry({ ino: 9, attr: fifo }),
     R,
-    `attr.rdev must be ${U32}, got 4294967296`,
+    'attr.rdev must be an integer from 0 to 4294967295, got 4294967296',
   );
   const link = { mode: S_IFLNK | 0o777, size: -1 };
-  rows('symlink', 'replyEntry')((r) => r.replyEntry({ ino: 9, attr: link }), R, `attr.size must be ${UINT}, got -1`);
+  rows('symlink', 'replyEntry')((r) => r.replyEntry({ ino: 9, attr: link }), R, `attr.size must be ${I63}, got -1`);
   const entry = { ...fileEntry(PLAIN), generation: NAN } as Entry;
-  rows('link', 'replyEntry')((r) => r.replyEntry(entry), R, `entry.generation must be ${UINT}, got NaN`);
+  rows('link', 'replyEntry')((r) => r.replyEntry(entry), R, `entry.generation must be ${U64}, got NaN`);
 }
 {
   const add = rows('readlink', 'replyReadlink');
-  add(
-    (r) => r.replyReadlink('x'.repeat(4096)),
-    R,
-    `target must be a string of at most 4095 bytes without NUL, got ${x57}`,
-  );
-  add(
-    (r) => r.replyReadlink('é'.repeat(2048)),
-    R,
-    `target must be a string of at most 4095 bytes without NUL, got ${e57}`,
-  );
-  add((r) => r.replyReadlink(42 as never), T, 'target must be a string, got 42');
-  add((r) => r.replyReadlink(Buffer.from('t') as never), T, 'target must be a string, got an object');
+  add((r) => r.replyReadlink('x'.repeat(4096)), R, `target must be ${TARGET}, got ${x57}`);
+  add((r) => r.replyReadlink('é'.repeat(2048)), R, `target must be ${TARGET}, got ${e57}`);
+  add((r) => r.replyReadlink(42 as never), T, 'target must be a string or a Buffer, got 42');
+  add((r) => r.replyReadlink(''), R, `target must be ${TARGET}, got ""`);
+  add((r) => r.replyReadlink(Buffer.from('a\0b')), R, `target must be ${TARGET}, got an object`);
+  add((r) => r.replyReadlink('\ud800'), R, 'target has a lone surrogate that is not an escaped byte (U+DC80-U+DCFF)');
 }
 {
   const add = rows('readdir', 'add');
@@ -432,20 +437,26 @@ const e57 = `"${'é'.repeat(57)}..."`;
   add((r) => r.add('/', 5, S_IFREG, 1), R, `name must be ${NAME}, got "/"`);
   add((r) => r.add('x'.repeat(256), 5, S_IFREG, 1), R, `name must be ${NAME}, got ${x57}`);
   add((r) => r.add('é'.repeat(128), 5, S_IFREG, 1), R, `name must be ${NAME}, got ${e57}`);
-  add((r) => r.add(42 as never, 5, S_IFREG, 1), T, 'name must be a string, got 42');
-  add((r) => r.add('a', 5, S_IFREG, 0), R, 'nextOffset must be a positive safe integer, got 0');
+  add((r) => r.add(42 as never, 5, S_IFREG, 1), T, 'name must be a string or a Buffer, got 42');
+  add((r) => r.add(Buffer.from('a/b'), 5, S_IFREG, 1), R, `name must be ${NAME}, got an object`);
+  add((r) => r.add('a', 5, S_IFREG, 0), R, 'nextOffset must be a positive integer, got 0');
   for (const next of [-1, NAN, 2 ** 53])
-    add((r) => r.add('a', 5, S_IFREG, next), R, `nextOffset must be ${UINT}, got ${next}`);
-  add((r) => r.add('a', 5, S_IFREG, '1' as never), T, `nextOffset must be ${UINT}, got "1"`);
-  add((r) => r.add('a', -1, S_IFREG, 1), R, `entry.ino must be ${UINT}, got -1`);
-  add((r) => r.add('a', 5, '0' as never, 1), T, `attr.mode must be ${UINT}, got "0"`);
+    add((r) => r.add('a', 5, S_IFREG, next), R, `nextOffset must be ${I63}, got ${next}`);
+  add((r) => r.add('a', 5, S_IFREG, '1' as never), T, `nextOffset must be ${U64T}, got "1"`);
+  add((r) => r.add('a', -1, S_IFREG, 1), R, `ino must be ${U64}, got -1`);
+  add(
+    (r) => r.add('a', 0, S_IFREG, 1),
+    R,
+    'ino must be a positive integer (an entry with inode 0 is not listed), got 0',
+  );
+  add((r) => r.add('a', 5, '0' as never, 1), T, `mode must be ${UINT}, got "0"`);
 }
 {
   const add = rows('statfs', 'replyStatfs');
   add((r) => r.replyStatfs(null as never), T, 'stats must be an object, got null');
-  add((r) => r.replyStatfs({ bsize: INF }), R, `stats.bsize must be ${UINT}, got Infinity`);
-  add((r) => r.replyStatfs({ namemax: -1 }), R, `stats.namemax must be ${UINT}, got -1`);
-  add((r) => r.replyStatfs({ files: '1' as never }), T, `stats.files must be ${UINT}, got "1"`);
+  add((r) => r.replyStatfs({ bsize: INF }), R, `stats.bsize must be ${U64}, got Infinity`);
+  add((r) => r.replyStatfs({ namemax: -1 }), R, `stats.namemax must be ${U64}, got -1`);
+  add((r) => r.replyStatfs({ files: '1' as never }), T, `stats.files must be ${U64T}, got "1"`);
 }
 {
   const notProbe =
@@ -462,23 +473,23 @@ const e57 = `"${'é'.repeat(57)}..."`;
   lsize((r) => r.replyXattrSize(4), R, notProbe, { action: ACTION.listxattr, label: 'on a request that is no probe' });
   lsize((r) => r.replyXattrSize(NAN), R, `size must be ${U32}, got NaN`);
   const names = rows('listxattr', 'replyNames');
-  const cstr = 'a string of at most 255 bytes without NUL';
+  const cstr = 'a non-empty name of at most 255 bytes without NUL';
   names((r) => r.replyNames(['user.a\0b']), R, `names[0] must be ${cstr}, got "user.a\\u0000b"`);
   names(
     (r) => r.replyNames([`user.${'x'.repeat(251)}`]),
     R,
     `names[0] must be ${cstr}, got "user.${'x'.repeat(52)}..."`,
   );
-  names((r) => r.replyNames('user.a' as never), T, 'names must be an array of strings, got "user.a"');
-  names((r) => r.replyNames([42 as never]), T, 'names[0] must be a string, got 42');
+  names((r) => r.replyNames('user.a' as never), T, 'names must be an array of strings or Buffers, got "user.a"');
+  names((r) => r.replyNames([42 as never]), T, 'names[0] must be a string or a Buffer, got 42');
 }
 {
   const add = rows('getlk', 'replyLock');
   const type = 'lock.type (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2)';
   add((r) => r.replyLock({ type: 3, start: 0, length: 0 }), R, `${type} must be an integer from 0 to 2, got 3`);
   add((r) => r.replyLock({ type: '1' as never, start: 0, length: 0 }), T, `${type} must be ${UINT}, got "1"`);
-  add((r) => r.replyLock({ type: 2, start: -1, length: 0 }), R, `lock.start must be ${UINT}, got -1`);
-  add((r) => r.replyLock({ type: 2, start: 0, length: NAN }), R, `lock.length must be ${UINT}, got NaN`);
+  add((r) => r.replyLock({ type: 2, start: -1, length: 0 }), R, `lock.start must be ${I63}, got -1`);
+  add((r) => r.replyLock({ type: 2, start: 0, length: NAN }), R, `lock.length must be ${I63}, got NaN`);
   add(
     (r) => r.replyLock({ type: 2, start: 0, length: 0, pid: 2 ** 31 }),
     R,
@@ -516,8 +527,8 @@ const e57 = `"${'é'.repeat(57)}..."`;
 }
 {
   const add = rows('lseek', 'replyLseek');
-  for (const offset of [-1, 2 ** 53, INF]) add((r) => r.replyLseek(offset), R, `offset must be ${UINT}, got ${offset}`);
-  add((r) => r.replyLseek('0' as never), T, `offset must be ${UINT}, got "0"`);
+  for (const offset of [-1, 2 ** 53, INF]) add((r) => r.replyLseek(offset), R, `offset must be ${I63}, got ${offset}`);
+  add((r) => r.replyLseek('0' as never), T, `offset must be ${U64T}, got "0"`);
 }
 
 /**
@@ -1150,7 +1161,7 @@ print(json.dumps(r))`,
     // A bad value after unmount is still its own RangeError, not a crash.
     const late = thrownBy(() => (held.get('getattr2') as GetattrRequest).replyAttr({ mode: -1 }));
     expect(late).toBeInstanceOf(RangeError);
-    expect(late.message).toBe(`getattr.replyAttr: attr.mode must be ${U32}, got -1`);
+    expect(late.message).toBe(`getattr.replyAttr: attr.mode must be ${MODE}, got -1`);
     expect(closed?.inflight).toBe(0);
   });
 
@@ -1335,7 +1346,7 @@ describeMount('handlers that misbehave', () => {
       );
       expect(result).toEqual({ bad: 'EIO', list: 'ok', ok: 'ok' });
       expect(thrown.map((e) => `${e.constructor.name}: ${e.message}`)).toEqual([
-        `RangeError: lookup.replyEntry: entry.ino must be ${UINT}, got -1`,
+        `RangeError: lookup.replyEntry: entry.ino must be ${U64}, got -1`,
         'Error: lookup.replyEntry: the request was already answered',
         'Error: readdir.replyDirents: the request was already answered',
       ]);

@@ -341,7 +341,7 @@ describeMount('invalid reply values', () => {
       'negative-size': [
         (req) => req.replyEntry({ ino: 5, attr: { mode: S_IFREG, size: -1 } }),
         RangeError,
-        'lookup.replyEntry: attr.size must be a non-negative safe integer, got -1',
+        'lookup.replyEntry: attr.size must be an integer from 0 to 9223372036854775807, got -1',
       ],
       'nan-timeout': [
         (req) => req.replyEntry({ ino: 5, attr: { mode: S_IFREG }, attrTimeout: Number.NaN }),
@@ -361,7 +361,7 @@ describeMount('invalid reply values', () => {
       'unsafe-ino': [
         (req) => req.replyEntry({ ino: 2 ** 53, attr: { mode: S_IFREG } }),
         RangeError,
-        'lookup.replyEntry: entry.ino must be a non-negative safe integer, got 9007199254740992',
+        'lookup.replyEntry: entry.ino must be a non-negative integer below 2^64 (number or bigint), got 9007199254740992',
       ],
       'not-an-object': [
         (req) => req.replyEntry('entry' as never),
@@ -456,7 +456,7 @@ describeMount('invalid reply values', () => {
       });
       expect(thrown[0]).toBeInstanceOf(RangeError);
       expect((thrown[0] as Error).message).toBe(
-        'readlink.replyReadlink: target must be a string of at most 4095 bytes without NUL, got "a\\u0000b"',
+        'readlink.replyReadlink: target must be a non-empty path of at most 4095 bytes without NUL, got "a\\u0000b"',
       );
     });
   });

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { expect, it } from 'vitest';
-import type { Lock, Operations, SetlkRequest } from '../lib/index.js';
+import type { BigLock, Lock, Operations, SetlkRequest } from '../lib/index.js';
 import { describeMount, type Outcome, sh, spawnChild, waitFor, withSession } from './helpers/fuse.js';
 
 const { S_IFDIR, S_IFREG } = constants;
@@ -301,18 +301,19 @@ print(json.dumps(raw_setlkw(fd, 0, 10, 5)))`,
     });
   });
 
-  it('a range beyond 2^53 is refused with EOVERFLOW like every other offset, never rounded', async () => {
-    const seen: Lock[] = [];
+  it('a range beyond 2^53 reaches the handler exactly (lockBig), and a number-only read of it throws', async () => {
+    const seen: BigLock[] = [];
     const errors: unknown[] = [];
     const ops = flat(
       { f: 2 },
       {
         getlk(req) {
-          seen.push(req.lock);
-          req.replyLock({ ...req.lock, type: F_UNLCK });
+          seen.push(req.lockBig);
+          req.replyLock({ ...req.lockBig, type: F_UNLCK });
         },
         setlk(req) {
-          seen.push(req.lock);
+          seen.push(req.lockBig);
+          if (req.lockBig.start > BigInt(Number.MAX_SAFE_INTEGER)) expect(() => req.lock).toThrow(RangeError);
           req.replyOk();
         },
       },
@@ -326,12 +327,16 @@ print(json.dumps([lk(fd, F_GETLK, 1, 2 ** 60, 0), lk(fd, F_SETLK, 1, 2 ** 60 + 1
         `${dir}/f`,
       );
       expect(result).toEqual([
-        { error: 'EOVERFLOW' },
-        { error: 'EOVERFLOW' },
+        { type: F_UNLCK, whence: 0, start: 2 ** 60, length: 0, pid: 0 },
+        { type: F_WRLCK, whence: 0, start: 2 ** 60 + 1, length: 1, pid: 0 }, // (JSON rounds it here; the handler saw it exactly)
         { type: F_WRLCK, whence: 0, start: 2 ** 53 - 2, length: 2, pid: 0 },
       ]);
-      // only the representable lock reached a handler, exactly
-      expect(seen).toEqual([{ type: F_WRLCK, whence: 0, start: 2 ** 53 - 2, length: 2, pid: expect.any(Number) }]);
+      // every lock reached a handler, exactly
+      expect(seen).toEqual([
+        { type: F_WRLCK, whence: 0, start: 2n ** 60n, length: 0n, pid: expect.any(Number) },
+        { type: F_WRLCK, whence: 0, start: 2n ** 60n + 1n, length: 1n, pid: expect.any(Number) },
+        { type: F_WRLCK, whence: 0, start: 2n ** 53n - 2n, length: 2n, pid: expect.any(Number) },
+      ]);
       expect(errors).toEqual([]);
     });
   });

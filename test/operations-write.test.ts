@@ -187,16 +187,16 @@ print(json.dumps(out))`,
     });
   });
 
-  it('a size beyond 2^53 is refused with EOVERFLOW like every other offset, never rounded', async () => {
+  it('a size beyond 2^53 reaches the handler exactly (sizeBig) and back to the caller, never rounded', async () => {
     const t = tree();
     t.add(ROOT, 'f', reg(0o644, 10));
-    const sizes: (number | undefined)[] = [];
+    const sizes: (bigint | undefined)[] = [];
     const errors: unknown[] = [];
     const ops = t.ops({
       setattr(req) {
-        sizes.push(req.size);
+        sizes.push(req.sizeBig);
         const a = t.node(req.ino).attr;
-        if (req.size !== undefined) a.size = req.size;
+        if (req.sizeBig !== undefined) a.size = req.sizeBig;
         req.replyAttr(a, 0);
       },
     });
@@ -208,8 +208,8 @@ print(json.dumps([attempt(lambda: os.truncate(p, 2 ** 60 + 1)), attempt(lambda: 
   os.stat(p).st_size]))`,
         `${dir}/f`,
       );
-      expect(result).toEqual([{ error: 'EOVERFLOW' }, null, 2 ** 53 - 1]);
-      expect(sizes).toEqual([2 ** 53 - 1]);
+      expect(result).toEqual([null, null, 2 ** 53 - 1]);
+      expect(sizes).toEqual([2n ** 60n + 1n, 2n ** 53n - 1n]);
       expect(errors).toEqual([]);
     });
   });
@@ -601,7 +601,7 @@ describeMount('link', () => {
         seen.push({ ino: req.ino, newParent: req.newParent, newName: req.newName });
         if (req.newName === 'full') return req.replyError('EMLINK');
         const node = t.node(req.ino);
-        node.attr.nlink = (node.attr.nlink ?? 1) + 1;
+        node.attr.nlink = Number(node.attr.nlink ?? 1) + 1;
         t.children(req.newParent).set(req.newName, req.ino);
         req.replyEntry(t.entry(node));
       },
@@ -989,11 +989,11 @@ describeMount('fallocate', () => {
     const t = tree();
     t.add(ROOT, 'f', reg(0o644, 1 << 20));
     t.add(ROOT, 'nope', reg(0o644, 1 << 20));
-    const seen: { ino: number; fh: number; offset: number; length: number; mode: number }[] = [];
+    const seen: { ino: number; fh: number; offset: bigint; length: bigint; mode: number }[] = [];
     const ops = t.ops({
       open: (req) => req.replyOpen(300 + req.ino),
       fallocate(req) {
-        seen.push({ ino: req.ino, fh: req.fh, offset: req.offset, length: req.length, mode: req.mode });
+        seen.push({ ino: req.ino, fh: req.fh, offset: req.offsetBig, length: req.lengthBig, mode: req.mode });
         if (req.ino === t.children(ROOT).get('nope')) return req.replyError('EOPNOTSUPP');
         req.replyOk();
       },
@@ -1015,17 +1015,18 @@ os.close(fd)
 print(json.dumps(r))`,
         dir,
       );
-      // an offset beyond 2^53 cannot be a JS number: EOVERFLOW, the handler never sees it
-      expect(result).toEqual([null, null, { error: 'EOVERFLOW' }, { error: 'ENOTSUP' }]); // ENOTSUP: python's name for EOPNOTSUPP
+      // an offset beyond 2^53 reaches the handler exactly
+      expect(result).toEqual([null, null, null, { error: 'ENOTSUP' }]); // ENOTSUP: python's name for EOPNOTSUPP
       const punched = await sh(`fallocate --punch-hole -o 65536 -l 12288 ${dir}/f`);
       expect(punched.code).toBe(0);
       const f = t.children(ROOT).get('f') ?? 0;
       const nope = t.children(ROOT).get('nope') ?? 0;
       expect(seen).toEqual([
-        { ino: f, fh: 300 + f, offset: 4096, length: 8192, mode: 0 },
-        { ino: f, fh: 300 + f, offset: 2 ** 40, length: 100, mode: 1 }, // FALLOC_FL_KEEP_SIZE
-        { ino: nope, fh: 300 + nope, offset: 0, length: 10, mode: 0 },
-        { ino: f, fh: 300 + f, offset: 65536, length: 12288, mode: 3 }, // PUNCH_HOLE | KEEP_SIZE
+        { ino: f, fh: 300 + f, offset: 4096n, length: 8192n, mode: 0 },
+        { ino: f, fh: 300 + f, offset: 2n ** 40n, length: 100n, mode: 1 }, // FALLOC_FL_KEEP_SIZE
+        { ino: f, fh: 300 + f, offset: 2n ** 60n, length: 1n, mode: 1 },
+        { ino: nope, fh: 300 + nope, offset: 0n, length: 10n, mode: 0 },
+        { ino: f, fh: 300 + f, offset: 65536n, length: 12288n, mode: 3 }, // PUNCH_HOLE | KEEP_SIZE
       ]);
     });
   });
@@ -1084,12 +1085,12 @@ describeMount('lseek', () => {
   it('SEEK_DATA and SEEK_HOLE reach the filesystem; replyLseek is the new offset; ENXIO reaches the caller', async () => {
     const t = tree();
     const f = t.add(ROOT, 'f', reg(0o644, 10_000));
-    const seen: { ino: number; fh: number; offset: number; whence: number }[] = [];
+    const seen: { ino: number; fh: number; offset: bigint; whence: number }[] = [];
     const ops = t.ops({
       open: (req) => req.replyOpen(42),
       lseek(req) {
-        seen.push({ ino: req.ino, fh: req.fh, offset: req.offset, whence: req.whence });
-        if (req.offset >= 8192) return req.replyError('ENXIO');
+        seen.push({ ino: req.ino, fh: req.fh, offset: req.offsetBig, whence: req.whence });
+        if (req.offsetBig >= 8192n) return req.replyError('ENXIO');
         req.replyLseek(req.whence === SEEK_DATA ? 4096 : 8192);
       },
     });
@@ -1103,12 +1104,13 @@ os.close(fd)
 print(json.dumps(r))`,
         `${dir}/f`,
       );
-      expect(result).toEqual([4096, 4096, 8192, { error: 'ENXIO' }, 8192, 7, { error: 'EOVERFLOW' }]);
-      // SEEK_SET / SEEK_CUR stay in the kernel
+      expect(result).toEqual([4096, 4096, 8192, { error: 'ENXIO' }, 8192, 7, { error: 'ENXIO' }]);
+      // SEEK_SET / SEEK_CUR stay in the kernel; an offset past 2^53 arrives exactly
       expect(seen).toEqual([
-        { ino: f.ino, fh: 42, offset: 100, whence: SEEK_DATA },
-        { ino: f.ino, fh: 42, offset: 5000, whence: SEEK_HOLE },
-        { ino: f.ino, fh: 42, offset: 9000, whence: SEEK_DATA },
+        { ino: f.ino, fh: 42, offset: 100n, whence: SEEK_DATA },
+        { ino: f.ino, fh: 42, offset: 5000n, whence: SEEK_HOLE },
+        { ino: f.ino, fh: 42, offset: 9000n, whence: SEEK_DATA },
+        { ino: f.ino, fh: 42, offset: 2n ** 60n, whence: SEEK_HOLE },
       ]);
     });
   });

@@ -29,7 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/dist.js';
@@ -440,7 +440,9 @@ describe('the packed package', () => {
     ]) {
       expect(packed, file).toContain(file);
     }
-    for (const source of readdirSync(join(ROOT, 'native'))) expect(packed).toContain(`native/${source}`);
+    for (const source of readdirSync(join(ROOT, 'native'), { recursive: true, withFileTypes: true })) {
+      if (source.isFile()) expect(packed).toContain(relative(ROOT, join(source.parentPath, source.name)));
+    }
     for (const file of buildInputs()) expect(packed, `binding.gyp needs ${file}`).toContain(file);
   });
 

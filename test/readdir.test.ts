@@ -303,7 +303,7 @@ describeMount('readdirplus', () => {
               ? { ino: ROOT, attr: ROOT_ATTR }
               : { ino: inoOf(i - 2), generation: 1, attr: attrOf(i - 2), attrTimeout: 60, entryTimeout: 60 };
           if (!req.add(i === 0 ? '.' : i === 1 ? '..' : nameOf(i - 2), entry, i + 1)) break;
-          if (i >= 2) opts.onSent(entry.ino);
+          if (i >= 2) opts.onSent(Number(entry.ino));
         }
         req.replyDirents();
       },
@@ -350,7 +350,7 @@ describeMount('readdirplus', () => {
       generation: () => generation,
       onSent: (ino) => sent.set(ino, (sent.get(ino) ?? 0) + 1),
       onForget: (items) => {
-        for (const { ino, nlookup } of items) forgotten.set(ino, (forgotten.get(ino) ?? 0) + nlookup);
+        for (const { ino, nlookup } of items) forgotten.set(Number(ino), (forgotten.get(Number(ino)) ?? 0) + nlookup);
       },
     });
     await withSession(ops, async (dir) => {

@@ -93,13 +93,13 @@ describe('requests offer only their own replies', () => {
 
   it('readlink: replyReadlink, not replyAttr', () => {
     const req = {} as ReadlinkRequest;
-    expectTypeOf(req.replyReadlink).parameters.toEqualTypeOf<[target: string]>();
+    expectTypeOf(req.replyReadlink).parameters.toEqualTypeOf<[target: string | Uint8Array]>();
     // @ts-expect-error readlink has no replyAttr
     req.replyAttr(attr);
     // @ts-expect-error readlink has no replyBuf
     req.replyBuf(Buffer.from('x'));
-    // @ts-expect-error the target is a string
-    req.replyReadlink(Buffer.from('x'));
+    // @ts-expect-error the target is a string or bytes
+    req.replyReadlink(1);
   });
 
   it('open and opendir: replyOpen', () => {
@@ -154,9 +154,13 @@ describe('requests offer only their own replies', () => {
   it('readdir: add(name, ino, mode, next) + replyDirents; readdirplus: add(name, entry, next)', () => {
     const readdir = {} as ReaddirRequest;
     const plus = {} as ReaddirplusRequest;
-    expectTypeOf(readdir.add).parameters.toEqualTypeOf<[name: string, ino: number, mode: number, nextOffset: number]>();
+    expectTypeOf(readdir.add).parameters.toEqualTypeOf<
+      [name: string | Uint8Array, ino: number | bigint, mode: number, nextOffset: number | bigint]
+    >();
     expectTypeOf(readdir.add).returns.toEqualTypeOf<boolean>();
-    expectTypeOf(plus.add).parameters.toEqualTypeOf<[name: string, entry: Entry, nextOffset: number]>();
+    expectTypeOf(plus.add).parameters.toEqualTypeOf<
+      [name: string | Uint8Array, entry: Entry, nextOffset: number | bigint]
+    >();
     readdir.replyDirents();
     plus.replyDirents();
     // @ts-expect-error readdir entries are (name, ino, mode, next)

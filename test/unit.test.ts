@@ -15,6 +15,10 @@ import {
   DIRENT_LENGTH,
   ENTRY_FIELDS,
   ENTRY_LENGTH,
+  type FieldKind,
+  LOCK_FIELDS,
+  OPEN_FIELDS,
+  Packed,
   packAttr,
   packEntry,
   packStatfs,
@@ -175,26 +179,32 @@ describe('validate', () => {
 });
 
 describe('layout', () => {
-  const at = (fields: readonly string[], name: string): number => {
-    const i = fields.indexOf(name);
+  const at = (fields: readonly (readonly [string, string])[], name: string): number => {
+    const i = fields.findIndex(([n]) => n === name);
     expect(i).toBeGreaterThanOrEqual(0);
     return i;
   };
-  const packA = (attr: unknown, ino = 0): Float64Array => {
-    const out = new Float64Array(ATTR_LENGTH);
+  /** The packed fields from `from`, by name. */
+  const read = (out: Packed, fields: readonly (readonly [string, FieldKind])[], from = 0) =>
+    Object.fromEntries(fields.map(([name, kind], i) => [name, out.field(from + i, kind)]));
+  const packA = (attr: unknown, ino: number | bigint = 0): Record<string, number | bigint> => {
+    const out = new Packed(ATTR_LENGTH);
     packAttr('getattr.replyAttr', attr as Attr, out, 0, ino);
-    return out;
+    return read(out, ATTR_FIELDS);
   };
-  const time = (out: Float64Array, which: 'atime' | 'mtime' | 'ctime'): [number, number] => [
-    out[at(ATTR_FIELDS, `${which}Sec`)] as number,
-    out[at(ATTR_FIELDS, `${which}Nsec`)] as number,
+  const time = (out: Record<string, number | bigint>, which: 'atime' | 'mtime' | 'ctime') => [
+    out[`${which}Sec`],
+    out[`${which}Nsec`],
   ];
+  const S_IFDIR = 0o040000;
 
   it("matches the addon's LAYOUT exactly (the C++/TS contract)", () => {
-    expect([...ATTR_FIELDS]).toEqual([...native.LAYOUT.attr]);
-    expect([...ENTRY_FIELDS]).toEqual([...native.LAYOUT.entry]);
-    expect([...STATFS_FIELDS]).toEqual([...native.LAYOUT.statfs]);
-    expect([...CONN_FIELDS]).toEqual([...native.LAYOUT.conn]);
+    expect(ATTR_FIELDS).toEqual(native.LAYOUT.attr);
+    expect(ENTRY_FIELDS).toEqual(native.LAYOUT.entry);
+    expect(STATFS_FIELDS).toEqual(native.LAYOUT.statfs);
+    expect(OPEN_FIELDS).toEqual(native.LAYOUT.open);
+    expect(LOCK_FIELDS).toEqual(native.LAYOUT.lock);
+    expect(CONN_FIELDS.map((name) => [name, 'F64'])).toEqual(native.LAYOUT.conn);
     expect(ENTRY_LENGTH).toBe(native.LAYOUT.entry.length + native.LAYOUT.attr.length);
     expect(DIRENT_LENGTH).toBe(1 + ENTRY_LENGTH);
   });
@@ -204,7 +214,7 @@ describe('layout', () => {
       { mode: S_IFREG | 0o644, nlink: 2, uid: 1000, gid: 100, rdev: 7, size: 2 ** 40, blksize: 4096, blocks: 9 },
       42,
     );
-    const expected: Record<string, number> = {
+    expect(out).toEqual({
       ino: 42,
       mode: S_IFREG | 0o644,
       nlink: 2,
@@ -220,97 +230,124 @@ describe('layout', () => {
       mtimeNsec: 0,
       ctimeSec: 0,
       ctimeNsec: 0,
-    };
-    expect(Object.fromEntries(ATTR_FIELDS.map((f, i) => [f, out[i]]))).toEqual(expected);
-    expect(packA({ ino: 5, mode: 0 }, 42)[at(ATTR_FIELDS, 'ino')]).toBe(5);
+    });
+    expect(packA({ ino: 5, mode: S_IFDIR }, 42).ino).toBe(5);
+  });
+
+  it('packAttr carries the full 64-bit range exactly, as numbers or bigints', () => {
+    const out = packA({ ino: 2n ** 64n - 1n, mode: S_IFREG, size: 2n ** 63n - 1n, blocks: 2 ** 53 - 1 });
+    expect(out.ino).toBe(2n ** 64n - 1n);
+    expect(out.size).toBe(2n ** 63n - 1n);
+    expect(out.blocks).toBe(2 ** 53 - 1);
+    expect(packA({ mode: S_IFREG, size: 2n ** 62n - 2n }).size).toBe(2n ** 62n - 2n);
   });
 
   it('packAttr writes at an offset without touching the rest', () => {
-    const out = new Float64Array(ATTR_LENGTH + 3).fill(-7);
-    packAttr('w', { mode: 1 }, out, 3, 9);
-    expect([...out.subarray(0, 3)]).toEqual([-7, -7, -7]);
-    expect(out[3]).toBe(9);
-    expect(out[4]).toBe(1);
+    const out = new Packed(ATTR_LENGTH + 3);
+    out.words.fill(7);
+    packAttr('w', { mode: S_IFREG }, out, 3, 9);
+    expect([...out.words.subarray(0, 6)]).toEqual([7, 7, 7, 7, 7, 7]);
+    expect(out.field(3, 'U64')).toBe(9);
+    expect(out.field(4, 'U32')).toBe(S_IFREG);
   });
 
   it('packs timestamps from a Date', () => {
-    const out = packA({ mode: 0, atime: new Date(1_700_000_000_123), mtime: new Date(-1) });
+    const out = packA({ mode: S_IFREG, atime: new Date(1_700_000_000_123), mtime: new Date(-1) });
     expect(time(out, 'atime')).toEqual([1_700_000_000, 123_000_000]);
     expect(time(out, 'mtime')).toEqual([-1, 999_000_000]);
   });
 
   it('packs timestamps from milliseconds with sub-millisecond fractions', () => {
-    const out = packA({ mode: 0, atime: 1500.25, mtime: -1.5, ctime: 0.000001 });
+    const out = packA({ mode: S_IFREG, atime: 1500.25, mtime: -1.5, ctime: 0.000001 });
     expect(time(out, 'atime')).toEqual([1, 500_250_000]);
     expect(time(out, 'mtime')).toEqual([-1, 998_500_000]);
     expect(time(out, 'ctime')).toEqual([0, 1]);
   });
 
   it('never rounds milliseconds up to a full second of nanoseconds', () => {
-    const [, nsec] = time(packA({ mode: 0, atime: 999.9999999 }), 'atime');
+    const [, nsec] = time(packA({ mode: S_IFREG, atime: 999.9999999 }), 'atime');
     expect(nsec).toBeLessThanOrEqual(999_999_999);
     expect(nsec).toBeGreaterThanOrEqual(999_999_000);
   });
 
-  it('packs bigint nanoseconds exactly, negative ones too', () => {
-    const out = packA({ mode: 0, atime: 1_700_000_000_123_456_789n, mtime: -1n, ctime: -1_000_000_001n });
+  it('packs bigint nanoseconds exactly, negative ones and ones past 2^53 seconds too', () => {
+    const out = packA({ mode: S_IFREG, atime: 1_700_000_000_123_456_789n, mtime: -1n, ctime: -1_000_000_001n });
     expect(time(out, 'atime')).toEqual([1_700_000_000, 123_456_789]);
     expect(time(out, 'mtime')).toEqual([-1, 999_999_999]);
     expect(time(out, 'ctime')).toEqual([-2, 999_999_999]);
-    expect(time(packA({ mode: 0, atime: -2_000_000_000n }), 'atime')).toEqual([-2, 0]);
+    expect(time(packA({ mode: S_IFREG, atime: -2_000_000_000n }), 'atime')).toEqual([-2, 0]);
+    expect(time(packA({ mode: S_IFREG, atime: 2n ** 53n * 1_000_000_000n + 5n }), 'atime')).toEqual([2n ** 53n, 5]);
   });
 
   it('keeps fs.Stats nanosecond times (bigint) end to end', async () => {
     const stats = await fsp.stat('.', { bigint: true });
-    const out = packA({ mode: 0, mtime: stats.mtimeNs });
-    expect(
-      BigInt(out[at(ATTR_FIELDS, 'mtimeSec')] as number) * 1_000_000_000n +
-        BigInt(out[at(ATTR_FIELDS, 'mtimeNsec')] as number),
-    ).toBe(stats.mtimeNs);
+    const out = packA({ mode: S_IFDIR, mtime: stats.mtimeNs });
+    expect(BigInt(out.mtimeSec as number) * 1_000_000_000n + BigInt(out.mtimeNsec as number)).toBe(stats.mtimeNs);
   });
 
+  const U64_RULE = 'a non-negative integer below 2^64 (number or bigint)';
   it.each([
-    [{ mode: 0, atime: Number.NaN }, RangeError, 'getattr.replyAttr: attr.atime must be a finite time, got NaN'],
+    [{ mode: S_IFREG, atime: Number.NaN }, RangeError, 'getattr.replyAttr: attr.atime must be a finite time, got NaN'],
     [
-      { mode: 0, mtime: Number.POSITIVE_INFINITY },
+      { mode: S_IFREG, mtime: Number.POSITIVE_INFINITY },
       RangeError,
       'getattr.replyAttr: attr.mtime must be a finite time, got Infinity',
     ],
     [
-      { mode: 0, ctime: new Date(Number.NaN) },
+      { mode: S_IFREG, ctime: new Date(Number.NaN) },
       RangeError,
       'getattr.replyAttr: attr.ctime must be a finite time, got an object',
     ],
     [
-      { mode: 0, atime: '2020-01-01' },
+      { mode: S_IFREG, atime: '2020-01-01' },
       TypeError,
       'getattr.replyAttr: attr.atime must be a Date, milliseconds (number) or nanoseconds (bigint), got "2020-01-01"',
     ],
     [
-      { mode: 0, atime: 2n ** 53n * 1_000_000_000n },
+      { mode: S_IFREG, atime: 2n ** 63n * 1_000_000_000n },
       RangeError,
-      /attr\.atime must be a time within ±2\^53 seconds of the epoch, got \d+n$/,
-    ],
-    [{ mode: 0, size: -1 }, RangeError, 'getattr.replyAttr: attr.size must be a non-negative safe integer, got -1'],
-    [
-      { mode: 0, size: 2 ** 53 },
-      RangeError,
-      'getattr.replyAttr: attr.size must be a non-negative safe integer, got 9007199254740992',
+      /attr\.atime must be a 64-bit signed integer, got \d+n$/,
     ],
     [
-      { mode: 0, blocks: 0.5 },
+      { mode: S_IFREG, size: -1 },
       RangeError,
-      'getattr.replyAttr: attr.blocks must be a non-negative safe integer, got 0.5',
+      'getattr.replyAttr: attr.size must be an integer from 0 to 9223372036854775807, got -1',
     ],
     [
-      { mode: 0, nlink: 2 ** 32 },
+      { mode: S_IFREG, size: 2 ** 53 },
+      RangeError,
+      'getattr.replyAttr: attr.size must be an integer from 0 to 9223372036854775807, got 9007199254740992',
+    ],
+    [{ mode: S_IFREG, size: 2n ** 63n }, RangeError, /attr\.size must be an integer from 0 to 9223372036854775807/],
+    [
+      { mode: S_IFREG, blocks: 0.5 },
+      RangeError,
+      'getattr.replyAttr: attr.blocks must be an integer from 0 to 9223372036854775807, got 0.5',
+    ],
+    [
+      { mode: S_IFREG, nlink: 2 ** 32 },
       RangeError,
       'getattr.replyAttr: attr.nlink must be an integer from 0 to 4294967295, got 4294967296',
     ],
-    [{ mode: 0, uid: -1 }, RangeError, 'getattr.replyAttr: attr.uid must be an integer from 0 to 4294967295, got -1'],
+    [
+      { mode: S_IFREG, uid: -1 },
+      RangeError,
+      'getattr.replyAttr: attr.uid must be an integer from 0 to 4294967295, got -1',
+    ],
     [{ size: 1 }, TypeError, 'getattr.replyAttr: attr.mode must be a non-negative safe integer, got undefined'],
     [{ mode: '644' }, TypeError, 'getattr.replyAttr: attr.mode must be a non-negative safe integer, got "644"'],
-    [{ mode: 0, ino: -3 }, RangeError, 'getattr.replyAttr: attr.ino must be a non-negative safe integer, got -3'],
+    [
+      { mode: 0o644 },
+      RangeError,
+      'getattr.replyAttr: attr.mode must be a file type (S_IFREG, S_IFDIR, S_IFLNK …) with permission bits, e.g. 0o100644, got 420',
+    ],
+    [{ mode: 0o070644 }, RangeError, /attr\.mode must be a file type/],
+    [{ mode: S_IFREG, ino: -3 }, RangeError, `getattr.replyAttr: attr.ino must be ${U64_RULE}, got -3`],
+    [
+      { mode: S_IFREG, ino: 2n ** 64n },
+      RangeError,
+      `getattr.replyAttr: attr.ino must be ${U64_RULE}, got 18446744073709551616n`,
+    ],
     [null, TypeError, 'getattr.replyAttr: attr must be an object, got null'],
   ])('packAttr rejects %o', (attr, type, message) => {
     const e = thrown(() => packA(attr));
@@ -320,57 +357,54 @@ describe('layout', () => {
   });
 
   it("packEntry writes the entry fields, then the attr with the entry's ino", () => {
-    const out = new Float64Array(ENTRY_LENGTH);
+    const out = new Packed(ENTRY_LENGTH);
     packEntry(
       'lookup.replyEntry',
       { ino: 7, generation: 3, attr: { mode: S_IFREG, size: 5 }, attrTimeout: 0.5, entryTimeout: 0 },
       out,
       0,
     );
-    expect([...out.subarray(0, ENTRY_FIELDS.length)]).toEqual([7, 3, 0.5, 0]);
-    const attr = out.subarray(ENTRY_FIELDS.length);
-    expect(attr[at(ATTR_FIELDS, 'ino')]).toBe(7);
-    expect(attr[at(ATTR_FIELDS, 'mode')]).toBe(S_IFREG);
-    expect(attr[at(ATTR_FIELDS, 'size')]).toBe(5);
+    expect(read(out, ENTRY_FIELDS)).toEqual({ ino: 7, generation: 3, attrTimeout: 0.5, entryTimeout: 0 });
+    const attr = read(out, ATTR_FIELDS, ENTRY_FIELDS.length);
+    expect([attr.ino, attr.mode, attr.size]).toEqual([7, S_IFREG, 5]);
   });
 
-  it('packEntry defaults generation to 0 and the timeouts to 1 s', () => {
-    const out = new Float64Array(ENTRY_LENGTH);
-    packEntry('w', { ino: 7, attr: { mode: 0 } }, out, 0);
-    expect([...out.subarray(0, ENTRY_FIELDS.length)]).toEqual([7, 0, 1, 1]);
+  it('packEntry defaults generation to 0 and the timeouts to 1 s, and takes bigint inode numbers', () => {
+    const out = new Packed(ENTRY_LENGTH);
+    packEntry('w', { ino: 2n ** 60n, attr: { mode: S_IFDIR } }, out, 0);
+    expect(read(out, ENTRY_FIELDS)).toEqual({ ino: 2n ** 60n, generation: 0, attrTimeout: 1, entryTimeout: 1 });
+    expect(out.field(ENTRY_FIELDS.length + at(ATTR_FIELDS, 'ino'), 'U64')).toBe(2n ** 60n);
   });
 
   it('packEntry accepts a negative entry (ino 0) without attr, zeroing it', () => {
-    const out = new Float64Array(ENTRY_LENGTH).fill(9);
+    const out = new Packed(ENTRY_LENGTH);
+    out.words.fill(9);
     packEntry('w', { ino: 0, entryTimeout: 5 } as Entry, out, 0);
-    expect([...out]).toEqual([0, 0, 1, 5, ...new Array(ATTR_LENGTH).fill(0)]);
+    expect(read(out, ENTRY_FIELDS)).toEqual({ ino: 0, generation: 0, attrTimeout: 1, entryTimeout: 5 });
+    expect([...out.words.subarray(2 * ENTRY_FIELDS.length)]).toEqual(new Array(2 * ATTR_LENGTH).fill(0));
   });
 
   it.each([
+    [{ ino: -1, attr: { mode: S_IFREG } }, RangeError, `lookup.replyEntry: entry.ino must be ${U64_RULE}, got -1`],
     [
-      { ino: -1, attr: { mode: 0 } },
+      { ino: 2 ** 53, attr: { mode: S_IFREG } },
       RangeError,
-      'lookup.replyEntry: entry.ino must be a non-negative safe integer, got -1',
+      `lookup.replyEntry: entry.ino must be ${U64_RULE}, got 9007199254740992`,
     ],
     [
-      { ino: 2 ** 53, attr: { mode: 0 } },
-      RangeError,
-      'lookup.replyEntry: entry.ino must be a non-negative safe integer, got 9007199254740992',
-    ],
-    [
-      { ino: 2, attr: { mode: 0 }, attrTimeout: Number.NaN },
+      { ino: 2, attr: { mode: S_IFREG }, attrTimeout: Number.NaN },
       RangeError,
       'lookup.replyEntry: entry.attrTimeout must be a finite, non-negative number of seconds, got NaN',
     ],
     [
-      { ino: 2, attr: { mode: 0 }, entryTimeout: -1 },
+      { ino: 2, attr: { mode: S_IFREG }, entryTimeout: -1 },
       RangeError,
       'lookup.replyEntry: entry.entryTimeout must be a finite, non-negative number of seconds, got -1',
     ],
     [
-      { ino: 2, attr: { mode: 0 }, generation: 1.5 },
+      { ino: 2, attr: { mode: S_IFREG }, generation: 1.5 },
       RangeError,
-      'lookup.replyEntry: entry.generation must be a non-negative safe integer, got 1.5',
+      `lookup.replyEntry: entry.generation must be ${U64_RULE}, got 1.5`,
     ],
     [{ ino: 2 }, TypeError, 'lookup.replyEntry: attr must be an object, got undefined'],
     [
@@ -380,46 +414,43 @@ describe('layout', () => {
     ],
     ['x', TypeError, 'lookup.replyEntry: entry must be an object, got "x"'],
   ])('packEntry rejects %o', (entry, type, message) => {
-    const e = thrown(() => packEntry('lookup.replyEntry', entry as Entry, new Float64Array(ENTRY_LENGTH), 0));
+    const e = thrown(() => packEntry('lookup.replyEntry', entry as Entry, new Packed(ENTRY_LENGTH), 0));
     expect(e).toBeInstanceOf(type);
     expect(e.message).toBe(message);
   });
 
-  it('packStatfs writes the fields in order, namemax defaulting to 255', () => {
-    const out = new Float64Array(STATFS_FIELDS.length).fill(-1);
-    packStatfs('statfs.replyStatfs', { bsize: 4096, blocks: 2 ** 40, ffree: 3 }, out);
-    const expected: Record<string, number> = {
+  it('packStatfs writes the fields in order, namemax defaulting to 255, counts past 2^53 exact', () => {
+    const out = new Packed(STATFS_FIELDS.length);
+    packStatfs('statfs.replyStatfs', { bsize: 4096, blocks: 2 ** 40, ffree: 3, files: 2n ** 60n }, out);
+    expect(read(out, STATFS_FIELDS)).toEqual({
       bsize: 4096,
       frsize: 0,
       blocks: 2 ** 40,
       bfree: 0,
       bavail: 0,
-      files: 0,
+      files: 2n ** 60n,
       ffree: 3,
       favail: 0,
       fsid: 0,
       flag: 0,
       namemax: 255,
-    };
-    expect(Object.fromEntries(STATFS_FIELDS.map((f, i) => [f, out[i]]))).toEqual(expected);
+    });
     packStatfs('w', { namemax: 1024 }, out);
-    expect(out[at(STATFS_FIELDS, 'namemax')]).toBe(1024);
+    expect(out.field(at(STATFS_FIELDS, 'namemax'), 'U64')).toBe(1024);
   });
 
   it.each([
-    [{ blocks: -1 }, RangeError, 'statfs.replyStatfs: stats.blocks must be a non-negative safe integer, got -1'],
-    [{ bfree: Number.NaN }, RangeError, 'statfs.replyStatfs: stats.bfree must be a non-negative safe integer, got NaN'],
+    [{ blocks: -1 }, RangeError, `statfs.replyStatfs: stats.blocks must be ${U64_RULE}, got -1`],
+    [{ bfree: Number.NaN }, RangeError, `statfs.replyStatfs: stats.bfree must be ${U64_RULE}, got NaN`],
+    [{ files: 2 ** 60 }, RangeError, `statfs.replyStatfs: stats.files must be ${U64_RULE}, got ${String(2 ** 60)}`],
     [
-      { files: 2 ** 60 },
-      RangeError,
-      `statfs.replyStatfs: stats.files must be a non-negative safe integer, got ${String(2 ** 60)}`,
+      { bsize: '4096' },
+      TypeError,
+      'statfs.replyStatfs: stats.bsize must be a non-negative integer (number or bigint), got "4096"',
     ],
-    [{ bsize: '4096' }, TypeError, 'statfs.replyStatfs: stats.bsize must be a non-negative safe integer, got "4096"'],
     [undefined, TypeError, 'statfs.replyStatfs: stats must be an object, got undefined'],
   ])('packStatfs rejects %o', (info, type, message) => {
-    const e = thrown(() =>
-      packStatfs('statfs.replyStatfs', info as StatfsInfo, new Float64Array(STATFS_FIELDS.length)),
-    );
+    const e = thrown(() => packStatfs('statfs.replyStatfs', info as StatfsInfo, new Packed(STATFS_FIELDS.length)));
     expect(e).toBeInstanceOf(type);
     expect(e.message).toBe(message);
   });

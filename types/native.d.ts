@@ -58,69 +58,31 @@ export interface NativePollHandle {
   readonly __pollHandle: unique symbol;
 }
 
-/** Field order of the Float64Arrays that carry structs (see native/layout.h). */
+/** A struct field's kind: every field takes two 32-bit words (see native/layout.h). */
+export type FieldKind = 'U64' | 'I64' | 'U32' | 'F64';
+
+/** The fields of the structs replies pack, in order, as [name, kind] (native/layout.h). */
 export interface Layouts {
-  readonly attr: readonly string[];
-  readonly entry: readonly string[];
-  readonly statfs: readonly string[];
-  readonly conn: readonly string[];
+  readonly attr: readonly (readonly [string, FieldKind])[];
+  readonly entry: readonly (readonly [string, FieldKind])[];
+  readonly statfs: readonly (readonly [string, FieldKind])[];
+  readonly open: readonly (readonly [string, FieldKind])[];
+  readonly lock: readonly (readonly [string, FieldKind])[];
+  /** The connection info crosses as a Float64Array of its own. */
+  readonly conn: readonly (readonly [string, FieldKind])[];
 }
 
 /** What the loop threads deliver to JavaScript, in batches, on the JS thread. */
 export interface SessionCallbacks {
   /**
-   * A request. Positional arguments, by operation:
-   * - lookup: ino = parent, name
-   * - getattr: ino, fh (valid when n1 === 1)
-   * - readlink, statfs: ino
-   * - open, opendir: ino, flags
-   * - read, readdir, readdirplus: ino, fh, n1 = offset, n2 = size, flags
-   * - flush: ino, fh, lockOwner
-   * - release, releasedir: ino, fh, flags, lockOwner, n1 = bit 0 flush, bit 1 flock_release
-   * - access: ino, n1 = mask
-   * - getxattr: ino, name, n1 = size
-   * - listxattr: ino, n1 = size
-   * - setattr: ino, fh (valid when n1 === 1), flags = to_set bits, data = attr (LAYOUT.attr)
-   * - mknod: ino = parent, name, n1 = mode, n2 = rdev
-   * - mkdir: ino = parent, name, n1 = mode
-   * - unlink, rmdir: ino = parent, name
-   * - symlink: ino = parent, name, name2 = target
-   * - rename: ino = parent, name, ino2 = new parent, name2 = new name, flags
-   * - link: ino, ino2 = new parent, name2 = new name
-   * - write: ino, fh, n1 = offset, n2 = size, flags, lockOwner, n3 = writepage, data = bytes
-   * - fsync, fsyncdir: ino, fh, n1 = datasync
-   * - create: ino = parent, name, n1 = mode, flags
-   * - setxattr: ino, name, flags, data = value bytes
-   * - removexattr: ino, name
-   * - getlk, setlk: ino, fh, lockOwner, n1 = sleep (setlk), data = lock [type, whence, start, len, pid]
-   * - flock: ino, fh, lockOwner, n1 = operation
-   * - bmap: ino, n1 = block size, n2 = index
-   * - ioctl: ino, fh, n1 = cmd, n2 = output size, flags, n3 = arg pointer, data = input bytes
-   * - poll: ino, fh, n1 = events, data = poll handle or undefined
-   * - fallocate: ino, fh, n1 = offset, n2 = length, flags = mode
-   * - copyFileRange: ino = in, fh = in fh, n1 = in offset, n2 = length, flags, ino2 = out, fh2 = out fh, n3 = out offset
-   * - lseek: ino, fh, n1 = offset, flags = whence
-   *
-   * The last five arguments are passed only for the operations that use them.
+   * `count` requests are staged in the session's request slab (`requestSlab()`):
+   * record i is at words[i * RECORD_WORDS …] (its layout is generated from
+   * scripts/codegen/operations.mjs: lib/generated/operations.ts reads it), its
+   * names and data at objects[i * OBJECT_SLOTS …]. The slab is reused after the call.
    */
-  request(
-    op: number,
-    id: number,
-    ino: number,
-    fh: number,
-    n1: number,
-    n2: number,
-    flags: number,
-    name: string | undefined,
-    lockOwner: bigint | undefined,
-    ino2?: number,
-    fh2?: number,
-    n3?: number,
-    name2?: string,
-    data?: Buffer | Float64Array | NativePollHandle,
-  ): void;
-  /** Forgets, already answered: pairs of (ino, nlookup). */
-  forget(pairs: Float64Array): void;
+  requests(count: number): void;
+  /** Forgets, already answered: per forget ino and nlookup, each as low then high word. */
+  forget(words: Uint32Array): void;
   /** The kernel's INIT, laid out as `LAYOUT.conn`. Answer with `finishInit`. */
   init(conn: Float64Array): void;
   /** The kernel interrupted a request watched with `watchInterrupt`. */
@@ -166,15 +128,17 @@ export declare class Session {
   /** Whether the mounted session keeps the event loop alive. */
   setRef(ref: boolean): void;
   /** Queues a kernel notification (written from a thread of its own); false when closed. */
-  notify(kind: number, id: number, ino: number, a: number, b: number, name?: string, data?: Uint8Array): boolean;
-}
-
-/** The caller of a request. */
-export interface NativeContext {
-  uid: number;
-  gid: number;
-  pid: number;
-  umask: number;
+  notify(
+    kind: number,
+    id: number,
+    ino: number,
+    a: number,
+    b: number,
+    name?: string | Uint8Array,
+    data?: Uint8Array,
+  ): boolean;
+  /** The request slab: the words the addon stages requests in, and their names and data. */
+  requestSlab(): [words: Uint32Array, objects: unknown[]];
 }
 
 export interface NativeAddon {
@@ -190,40 +154,43 @@ export interface NativeAddon {
   readonly sourceHash: string;
 
   replyErr(id: number, errno: number): ReplyResult;
-  /** entry: LAYOUT.entry then LAYOUT.attr. */
-  replyEntry(id: number, entry: Float64Array): ReplyResult;
-  replyAttr(id: number, attr: Float64Array, timeout: number): ReplyResult;
-  replyReadlink(id: number, target: string): ReplyResult;
-  /** flags: bit 0 direct_io, 1 keep_cache, 2 nonseekable, 3 cache_readdir, 4 noflush. */
-  replyOpen(id: number, fh: number, flags: number): ReplyResult;
+  /** words: LAYOUT.entry then LAYOUT.attr. */
+  replyEntry(id: number, words: Uint32Array): ReplyResult;
+  replyAttr(id: number, words: Uint32Array, timeout: number): ReplyResult;
+  /** The target's bytes, or a string read as lib/names.ts describes. */
+  replyReadlink(id: number, target: string | Uint8Array): ReplyResult;
+  /** words: LAYOUT.open (fh; flags bit 0 direct_io, 1 keep_cache, 2 nonseekable, 3 cache_readdir, 4 noflush). */
+  replyOpen(id: number, words: Uint32Array): ReplyResult;
   replyBuf(id: number, data?: Uint8Array): ReplyResult;
   /** The parts in order, in one writev (fuse_reply_iov); at most 256 of them. */
   replyBufs(id: number, parts: readonly Uint8Array[]): ReplyResult;
-  replyFd(id: number, fd: number, position: number, size: number): ReplyResult;
-  replyStatfs(id: number, stats: Float64Array): ReplyResult;
+  /** position: one 64-bit field (two words). */
+  replyFd(id: number, fd: number, size: number, position: Uint32Array): ReplyResult;
+  replyStatfs(id: number, words: Uint32Array): ReplyResult;
   replyXattr(id: number, size: number): ReplyResult;
-  /** names: the entry names separated by NUL. values: per name, the next offset then
-   * LAYOUT.entry then LAYOUT.attr when `plus`, else the next offset, the ino and the
-   * mode (3 numbers). Returns how many entries fit in `size` bytes and were sent, or -1. */
-  replyDirents(id: number, plus: boolean, size: number, names: string, values: Float64Array): number;
+  /** names: the entry names separated by NUL (escaped bytes as lib/names.ts describes). words: per name,
+   * the next offset then LAYOUT.entry then LAYOUT.attr when `plus`, else the next offset, the ino and the
+   * mode (3 fields); two words per field. Returns how many entries fit in `size` bytes and were sent, or -1. */
+  replyDirents(id: number, plus: boolean, size: number, names: string, words: Uint32Array): number;
 
   /** count: bytes written (write, copyFileRange). */
   replyWrite(id: number, count: number): ReplyResult;
-  /** entry as replyEntry; fh and flags as replyOpen. */
-  replyCreate(id: number, entry: Float64Array, fh: number, flags: number): ReplyResult;
-  /** lock: [type, whence, start, len, pid]. */
-  replyLock(id: number, lock: Float64Array): ReplyResult;
-  replyBmap(id: number, index: number): ReplyResult;
+  /** words: LAYOUT.entry, LAYOUT.attr, then LAYOUT.open. */
+  replyCreate(id: number, words: Uint32Array): ReplyResult;
+  /** words: LAYOUT.lock. */
+  replyLock(id: number, words: Uint32Array): ReplyResult;
+  /** words: the index (one 64-bit field). */
+  replyBmap(id: number, words: Uint32Array): ReplyResult;
   replyIoctl(id: number, result: number, data?: Uint8Array): ReplyResult;
   /** input, output: pairs of (address, length) in the caller's memory. */
   replyIoctlRetry(id: number, input: Float64Array, output: Float64Array): ReplyResult;
   replyPoll(id: number, revents: number): ReplyResult;
-  replyLseek(id: number, offset: number): ReplyResult;
+  /** words: the offset (one 64-bit field). */
+  replyLseek(id: number, words: Uint32Array): ReplyResult;
 
   /** Wakes the poller behind a handle: 0, or a positive errno. The handle's session must be mounted. */
   notifyPoll(handle: NativePollHandle): number;
 
-  requestContext(id: number): NativeContext | undefined;
   /** Supplementary groups, a positive errno, or undefined when not pending. */
   requestGroups(id: number): number[] | number | undefined;
   watchInterrupt(id: number): boolean;

@@ -10,6 +10,7 @@ import {
   type Entry,
   type FlockRequest,
   FuseError,
+  nameByteLength,
   type Operations,
   RENAME_EXCHANGE,
   RENAME_NOREPLACE,
@@ -21,7 +22,7 @@ import {
   XATTR_CREATE,
   XATTR_REPLACE,
 } from '../../lib/index.js';
-import { PAGE_SIZE } from './data.js';
+import { checkFileSize, minPosition, minus, PAGE_SIZE, type Position, plus, position } from './data.js';
 import { DOT_COOKIE, DOTDOT_COOKIE } from './directory.js';
 import type { DirInode, FileInode, Handle, Inode, InodeTable } from './inodes.js';
 import { F_UNLCK, InodeLocks, LOCK_NB } from './locks.js';
@@ -57,6 +58,8 @@ const FALLOC_FL_ZERO_RANGE = 0x10;
 const XATTR_SPACE = 64 * 1024;
 /** The most parts `replyBufs` takes; a larger read is copied into one Buffer. */
 const MAX_READ_PARTS = 256;
+/** The most bytes one copy_file_range request copies (a shorter count is a partial copy: callers loop). */
+const MAX_COPY = 64 * 1024 * 1024;
 
 /** What the handlers need besides the table. */
 export interface HandlerConfig {
@@ -137,7 +140,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
   }
 
   function checkName(name: string): void {
-    if (Buffer.byteLength(name) > NAME_MAX) throw new FuseError('ENAMETOOLONG');
+    if (nameByteLength(name) > NAME_MAX) throw new FuseError('ENAMETOOLONG');
   }
 
   /** Checks that `caller` may create `name` in `dir`, before any change. */
@@ -248,7 +251,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     },
 
     forget(req) {
-      for (const { ino, nlookup } of req.forgets) table.forget(ino, nlookup);
+      // memfs hands out inode numbers that are numbers (safe integers), never bigints.
+      for (const { ino, nlookup } of req.forgets) if (typeof ino === 'number') table.forget(ino, nlookup);
     },
 
     getattr(req) {
@@ -262,8 +266,11 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       // Check everything first, so a refused request changes nothing.
       const mode = req.mode === undefined ? undefined : perms.chmod(inode, caller, req.mode);
       if (req.uid !== undefined || req.gid !== undefined) perms.chown(inode, caller, req.uid, req.gid);
-      if (req.size !== undefined) {
+      // Sizes past 2^53 - 1 are real (sparse files reach 2^63 - 1): read the exact value.
+      const size = req.sizeBig === undefined ? undefined : position(req.sizeBig);
+      if (size !== undefined) {
         if (inode.kind !== 'file') throw new FuseError(inode.kind === 'dir' ? 'EISDIR' : 'EINVAL');
+        checkFileSize(size);
         // truncate(2) needs write permission; ftruncate(2) was checked against the open mode.
         if (req.fh === undefined) perms.check(inode, caller, W_OK);
       }
@@ -278,9 +285,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
         if (req.uid !== undefined) inode.uid = req.uid;
         if (req.gid !== undefined) inode.gid = req.gid;
       }
-      if (req.size !== undefined && inode.kind === 'file') {
-        if (req.size !== inode.data.size) {
-          inode.data.truncate(req.size);
+      if (size !== undefined && inode.kind === 'file') {
+        if (size !== inode.data.size) {
+          inode.data.truncate(size);
           inode.mtime = t;
         }
         inode.mode = modeAfterWrite(inode, caller);
@@ -314,7 +321,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     },
 
     symlink(req) {
-      if (Buffer.byteLength(req.target) >= PATH_MAX) throw new FuseError('ENAMETOOLONG');
+      if (nameByteLength(req.target) >= PATH_MAX) throw new FuseError('ENAMETOOLONG');
       const inode = makeNode(req, S_IFLNK | 0o777, (node) => {
         if (node.kind === 'symlink') node.target = req.target;
       });
@@ -431,8 +438,10 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     read(req) {
       const file = fileOf(req.fh);
+      // The kernel reads below the size it knows: while the size is a number, so is the offset.
+      const offset = typeof file.data.size === 'number' ? req.offset : position(req.offsetBig);
       // Views of the stored chunks, sent in one writev: no copy.
-      const parts = file.data.readv(req.offset, req.size);
+      const parts = file.data.readv(offset, req.size);
       touchAtime(file);
       if (parts.length === 1) req.replyBuf(parts[0] as Buffer);
       else if (parts.length <= MAX_READ_PARTS) req.replyBufs(parts);
@@ -443,7 +452,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const inode = fileOf(req.fh);
       // O_APPEND (as the descriptor has it now, fcntl included): the end of the
       // file as memfs knows it, whatever size the kernel had cached.
-      const offset = req.flags & O_APPEND && !req.writepage ? inode.data.size : req.offset;
+      // Any offset up to 2^63 - 1 may come: offsetBig is exact, and a number again when it can be.
+      const offset = req.flags & O_APPEND && !req.writepage ? inode.data.size : position(req.offsetBig);
       inode.data.write(offset, req.data);
       modified(inode, req);
       req.replyWrite(req.data.length);
@@ -536,9 +546,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const exists = inode.xattrs.has(req.name);
       if (req.flags & XATTR_CREATE && exists) throw new FuseError('EEXIST');
       if (req.flags & XATTR_REPLACE && !exists) throw new FuseError('ENODATA');
-      let used = Buffer.byteLength(req.name) + req.value.length;
+      let used = nameByteLength(req.name) + req.value.length;
       for (const [name, value] of inode.xattrs) {
-        if (name !== req.name) used += Buffer.byteLength(name) + value.length;
+        if (name !== req.name) used += nameByteLength(name) + value.length;
       }
       if (used > XATTR_SPACE) throw new FuseError('ENOSPC');
       inode.xattrs.set(req.name, Buffer.from(req.value));
@@ -620,17 +630,21 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     fallocate(req) {
       const file = fileOf(req.fh);
-      const { mode, offset, length } = req;
-      const end = offset + length;
+      const { mode } = req;
+      const offset = position(req.offsetBig);
+      const length = position(req.lengthBig);
+      const end = plus(offset, length);
       if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
         throw new FuseError('EOPNOTSUPP');
       }
+      checkFileSize(end);
       if (mode & FALLOC_FL_PUNCH_HOLE) {
         if (!(mode & FALLOC_FL_KEEP_SIZE) || mode & FALLOC_FL_ZERO_RANGE) throw new FuseError('EINVAL');
-        file.data.punchHole(offset, Math.max(0, Math.min(end, file.data.size) - offset));
+        const stop = minPosition(end, file.data.size);
+        if (offset < stop) file.data.punchHole(offset, minus(stop, offset));
       } else if (mode & FALLOC_FL_ZERO_RANGE) {
-        const stop = mode & FALLOC_FL_KEEP_SIZE ? Math.min(end, file.data.size) : end;
-        file.data.zero(offset, Math.max(0, stop - offset));
+        const stop = mode & FALLOC_FL_KEEP_SIZE ? minPosition(end, file.data.size) : end;
+        if (offset < stop) file.data.zero(offset, minus(stop, offset));
         if (stop > file.data.size) file.data.truncate(stop);
       } else {
         file.data.allocate(offset, length);
@@ -643,7 +657,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     copyFileRange(req) {
       const source = fileOf(req.fh);
       const target = fileOf(req.fhOut);
-      const count = target.data.copyFrom(source.data, req.offsetIn, req.offsetOut, req.length);
+      const length = req.lengthBig < MAX_COPY ? Number(req.lengthBig) : MAX_COPY;
+      const count = target.data.copyFrom(source.data, position(req.offsetInBig), position(req.offsetOutBig), length);
       if (count > 0) {
         touchAtime(source);
         modified(target, req);
@@ -653,9 +668,10 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     lseek(req) {
       const { data } = fileOf(req.fh);
-      let offset: number | undefined;
-      if (req.whence === SEEK_DATA) offset = data.seekData(req.offset);
-      else if (req.whence === SEEK_HOLE) offset = data.seekHole(req.offset);
+      const from = position(req.offsetBig);
+      let offset: Position | undefined;
+      if (req.whence === SEEK_DATA) offset = data.seekData(from);
+      else if (req.whence === SEEK_HOLE) offset = data.seekHole(from);
       else throw new FuseError('EINVAL');
       if (offset === undefined) throw new FuseError('ENXIO');
       req.replyLseek(offset);

@@ -109,7 +109,8 @@ export function entryOperations(mirror: Mirror): Operations {
     },
 
     forget(req) {
-      for (const { ino, nlookup } of req.forgets) inodes.forget(ino, nlookup);
+      // passthrough hands out inode numbers that are numbers (safe integers), never bigints.
+      for (const { ino, nlookup } of req.forgets) if (typeof ino === 'number') inodes.forget(ino, nlookup);
     },
 
     async mknod(req) {

@@ -112,7 +112,7 @@ export class Mirror {
   }
 
   /** The kernel's entry for `inode`, source file `st`. */
-  entry(inode: Inode, st: BigIntStats): InodeEntry {
+  entry(inode: Inode, st: BigIntStats): InodeEntry & { ino: number } {
     return { ino: inode.ino, attr: toAttr(st, inode.ino), attrTimeout: this.timeout, entryTimeout: this.timeout };
   }
 
@@ -122,7 +122,7 @@ export class Mirror {
    * `send` throws or returns false (a full readdirplus buffer); then a new
    * inode is dropped again.
    */
-  sendEntry(st: BigIntStats, rel: string, send: (entry: InodeEntry) => unknown): boolean {
+  sendEntry(st: BigIntStats, rel: string, send: (entry: InodeEntry & { ino: number }) => unknown): boolean {
     const inode = this.inodes.intern(st, rel);
     let sent = false;
     try {

@@ -2,29 +2,25 @@
  * Requests about an inode's attributes: getattr, setattr, readlink, access, statfs.
  * @module
  */
-import { native } from '../addon.js';
-import { ATTR_FIELDS, packStatfs, STATFS_FIELDS } from '../layout.js';
+import { AccessFields, GetattrFields, ReadlinkFields, SetattrFields, StatfsFields } from '../generated/operations.js';
+import type { NameInput } from '../names.js';
 import type { Attr, StatfsInfo } from '../types.js';
-import { cString } from '../validate.js';
-import { InodeRequest } from './base.js';
-import { type Args, sendAttr, sendOk } from './reply.js';
-
-const STATFS = new Float64Array(STATFS_FIELDS.length);
+import { safe } from '../words.js';
+import { ATTR, READLINK, reply, replyOk, STATFS } from './reply.js';
 
 /** getattr: the attributes of an inode. */
-export class GetattrRequest extends InodeRequest {
-  /** The operation's name. */
-  readonly op = 'getattr';
-  /** The open file's handle, when the kernel asks about an open file (fstat). */
-  readonly fh: number | undefined;
-  /** @internal */
-  constructor(...args: Args) {
-    super(...args);
-    this.fh = args[4] === 1 ? args[3] : undefined;
+export class GetattrRequest extends GetattrFields {
+  /** The open file's handle, when the kernel asks about an open file (fstat); else undefined. */
+  get fh(): number | undefined {
+    return this._hasFh ? safe(this._fh, 'getattr.fh') : undefined;
+  }
+  /** `fh` as a bigint: exact for every value. */
+  get fhBig(): bigint | undefined {
+    return this._hasFh ? BigInt(this._fh) : undefined;
   }
   /** Answers with the attributes, cacheable for `timeout` seconds (default 1). */
   replyAttr(attr: Attr, timeout = 1): void {
-    sendAttr(this, attr, timeout);
+    reply(this, 'replyAttr', ATTR, attr, timeout);
   }
 }
 
@@ -66,105 +62,81 @@ export const SETATTR = Object.freeze({
   TOUCH: 1 << 17,
 });
 
-const at = (field: (typeof ATTR_FIELDS)[number]): number => ATTR_FIELDS.indexOf(field);
+const NS_PER_S = 1_000_000_000n;
 
-function nanoseconds(values: Float64Array, secField: (typeof ATTR_FIELDS)[number]): bigint {
-  const i = at(secField);
-  return BigInt(values[i] ?? 0) * 1_000_000_000n + BigInt(values[i + 1] ?? 0);
+function nanoseconds(sec: number | bigint, nsec: number): bigint {
+  return BigInt(sec) * NS_PER_S + BigInt(nsec);
 }
 
 /**
  * setattr: change attributes (chmod, chown, truncate, utimens). Only the fields
  * that are set (not undefined) change; answer with all the attributes after the change.
  */
-export class SetattrRequest extends InodeRequest {
-  /** The operation's name. */
-  readonly op = 'setattr';
+export class SetattrRequest extends SetattrFields {
   /** The open file's handle, for ftruncate/fchmod …; undefined for path-based calls. */
-  readonly fh: number | undefined;
-  /** The raw FUSE_SET_ATTR_* bits ({@link SETATTR}). */
-  readonly toSet: number;
+  get fh(): number | undefined {
+    return this._hasFh ? safe(this._fh, 'setattr.fh') : undefined;
+  }
   /** New permission and type bits. */
-  readonly mode: number | undefined;
+  get mode(): number | undefined {
+    return this.toSet & SETATTR.MODE ? this._rawMode : undefined;
+  }
   /** New owner. */
-  readonly uid: number | undefined;
+  get uid(): number | undefined {
+    return this.toSet & SETATTR.UID ? this._rawUid : undefined;
+  }
   /** New group. */
-  readonly gid: number | undefined;
-  /** New size (truncate or extend). */
-  readonly size: number | undefined;
+  get gid(): number | undefined {
+    return this.toSet & SETATTR.GID ? this._rawGid : undefined;
+  }
+  /** New size (truncate or extend). Throws a RangeError past 2^53 - 1: read `sizeBig` then. */
+  get size(): number | undefined {
+    return this.toSet & SETATTR.SIZE ? safe(this._rawSize, 'setattr.size') : undefined;
+  }
+  /** `size` as a bigint: exact for every value. */
+  get sizeBig(): bigint | undefined {
+    return this.toSet & SETATTR.SIZE ? BigInt(this._rawSize) : undefined;
+  }
   /** New access time in nanoseconds since the epoch, or `'now'`. */
-  readonly atime: bigint | 'now' | undefined;
+  get atime(): bigint | 'now' | undefined {
+    if (this.toSet & SETATTR.ATIME_NOW) return 'now';
+    return this.toSet & SETATTR.ATIME ? nanoseconds(this._rawAtimeSec, this._rawAtimeNsec) : undefined;
+  }
   /** New modification time in nanoseconds since the epoch, or `'now'`. */
-  readonly mtime: bigint | 'now' | undefined;
+  get mtime(): bigint | 'now' | undefined {
+    if (this.toSet & SETATTR.MTIME_NOW) return 'now';
+    return this.toSet & SETATTR.MTIME ? nanoseconds(this._rawMtimeSec, this._rawMtimeNsec) : undefined;
+  }
   /** New change time in nanoseconds since the epoch. */
-  readonly ctime: bigint | undefined;
-  /** @internal */
-  constructor(...args: Args) {
-    super(...args);
-    const bits = args[6];
-    const values = args[13] as Float64Array;
-    const get = (field: (typeof ATTR_FIELDS)[number]): number => values[at(field)] ?? 0;
-    this.fh = args[4] === 1 ? args[3] : undefined;
-    this.toSet = bits;
-    this.mode = bits & SETATTR.MODE ? get('mode') : undefined;
-    this.uid = bits & SETATTR.UID ? get('uid') : undefined;
-    this.gid = bits & SETATTR.GID ? get('gid') : undefined;
-    this.size = bits & SETATTR.SIZE ? get('size') : undefined;
-    this.atime = bits & SETATTR.ATIME_NOW ? 'now' : bits & SETATTR.ATIME ? nanoseconds(values, 'atimeSec') : undefined;
-    this.mtime = bits & SETATTR.MTIME_NOW ? 'now' : bits & SETATTR.MTIME ? nanoseconds(values, 'mtimeSec') : undefined;
-    this.ctime = bits & SETATTR.CTIME ? nanoseconds(values, 'ctimeSec') : undefined;
+  get ctime(): bigint | undefined {
+    return this.toSet & SETATTR.CTIME ? nanoseconds(this._rawCtimeSec, this._rawCtimeNsec) : undefined;
   }
   /** Answers with the attributes after the change, cacheable for `timeout` seconds (default 1). */
   replyAttr(attr: Attr, timeout = 1): void {
-    sendAttr(this, attr, timeout);
+    reply(this, 'replyAttr', ATTR, attr, timeout);
   }
 }
 
 /** readlink: the target of a symbolic link. */
-export class ReadlinkRequest extends InodeRequest {
-  /** The operation's name. */
-  readonly op = 'readlink';
-  /** Answers with the link's target. */
-  replyReadlink(target: string): void {
-    const id = this._take('replyReadlink');
-    try {
-      cString('readlink.replyReadlink', 'target', target, 4095);
-    } catch (error) {
-      this._sendInvalid(id, error);
-    }
-    this._sent(native.replyReadlink(id, target));
+export class ReadlinkRequest extends ReadlinkFields {
+  /** Answers with the link's target: a string (bytes that are not UTF-8 escaped, see `names`) or its bytes. */
+  replyReadlink(target: NameInput): void {
+    reply(this, 'replyReadlink', READLINK, target, undefined);
   }
 }
 
 /** access: check permissions (only without the `defaultPermissions` option). */
-export class AccessRequest extends InodeRequest {
-  /** The operation's name. */
-  readonly op = 'access';
-  /** R_OK, W_OK and X_OK bits, or F_OK (0). */
-  readonly mask: number;
-  /** @internal */
-  constructor(...args: Args) {
-    super(...args);
-    this.mask = args[4];
-  }
+export class AccessRequest extends AccessFields {
   /** Answers that access is granted (deny with `replyError('EACCES')`). */
   replyOk(): void {
-    sendOk(this);
+    replyOk(this);
   }
 }
 
 /** statfs: filesystem statistics. */
-export class StatfsRequest extends InodeRequest {
-  /** The operation's name. */
-  readonly op = 'statfs';
+export class StatfsRequest extends StatfsFields {
   /** Answers with the statistics. */
   replyStatfs(info: StatfsInfo): void {
-    const id = this._take('replyStatfs');
-    try {
-      packStatfs('statfs.replyStatfs', info, STATFS);
-    } catch (error) {
-      this._sendInvalid(id, error);
-    }
-    this._sent(native.replyStatfs(id, STATFS));
+    reply(this, 'replyStatfs', STATFS, info, undefined);
   }
 }

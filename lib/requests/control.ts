@@ -3,11 +3,11 @@
  * @module
  */
 import { native } from '../addon.js';
+import { IoctlFields, PollFields } from '../generated/operations.js';
 import { PollHandle } from '../poll-handle.js';
-import { checkBytes, checkSize } from '../request.js';
+import { checkBytes, checkSize, type RequestOwner } from '../request.js';
 import { object, rangeError, typeError, uint } from '../validate.js';
-import { HandleRequest } from './base.js';
-import type { Args } from './reply.js';
+import { POLL, type ReplyKind, reply } from './reply.js';
 
 /** A region of the caller's memory, for an ioctl retry. */
 export interface IoctlRegion {
@@ -40,65 +40,51 @@ function regions(where: string, what: string, list: readonly IoctlRegion[]): Flo
   return out;
 }
 
+/** replyIoctl: the result, and output bytes (at most `max`). */
+const IOCTL_RESULT: ReplyKind<number, { output: Uint8Array | undefined; max: number }> = {
+  pack(where, _req, result, out) {
+    if (typeof result !== 'number') typeError(where, 'result', 'a 32-bit integer', result);
+    if (!Number.isInteger(result) || result < -0x80000000 || result > 0x7fffffff) {
+      rangeError(where, 'result', 'a 32-bit integer', result);
+    }
+    if (out.output !== undefined) {
+      checkBytes(where, 'output', out.output);
+      checkSize(where, 'output', out.output.byteLength, out.max);
+    }
+  },
+  send: (id, _req, result, out) => native.replyIoctl(id, result, out.output),
+};
+
+const NONE = new Float64Array(0);
+
+/** replyIoctlRetry: the regions, packed as (base, length) pairs. */
+const IOCTL_RETRY: ReplyKind<
+  { input: readonly IoctlRegion[]; output: readonly IoctlRegion[] },
+  { input: Float64Array; output: Float64Array }
+> = {
+  pack(where, _req, given, out) {
+    out.input = regions(where, 'input', given.input);
+    out.output = regions(where, 'output', given.output);
+  },
+  send: (id, _req, _given, out) => native.replyIoctlRetry(id, out.input, out.output),
+};
+
 /**
  * ioctl: a device-specific command. Regular FUSE filesystems get the restricted
  * form: the kernel copies `input` in and `outputSize` bytes out, as encoded in
  * `cmd` (_IOR/_IOW). 32-bit compat ioctls (`flags & IOCTL.COMPAT`) are best answered ENOSYS.
  */
-export class IoctlRequest extends HandleRequest {
-  /** The operation's name. */
-  readonly op = 'ioctl';
-  /** The command number. */
-  readonly cmd: number;
-  /** The caller's argument (an address, for retries). */
-  readonly arg: number;
-  /** IOCTL.* bits. */
-  readonly flags: number;
-  /** The bytes the kernel copied in from the caller. */
-  readonly input: Buffer;
-  /** How many bytes the caller can take back. */
-  readonly outputSize: number;
-  /** @internal */
-  constructor(...args: Args) {
-    super(...args);
-    this.cmd = args[4];
-    this.outputSize = args[5];
-    this.flags = args[6];
-    this.arg = args[11] ?? 0;
-    this.input = args[13] as Buffer;
-  }
+export class IoctlRequest extends IoctlFields {
   /** Answers with the ioctl's return value and, optionally, output bytes (at most `outputSize`). */
   replyIoctl(result: number, output?: Uint8Array): void {
-    const id = this._take('replyIoctl');
-    try {
-      if (typeof result !== 'number') typeError('ioctl.replyIoctl', 'result', 'a 32-bit integer', result);
-      if (!Number.isInteger(result) || result < -0x80000000 || result > 0x7fffffff) {
-        rangeError('ioctl.replyIoctl', 'result', 'a 32-bit integer', result);
-      }
-      if (output !== undefined) {
-        checkBytes('ioctl.replyIoctl', 'output', output);
-        checkSize('ioctl.replyIoctl', 'output', output.byteLength, this.outputSize);
-      }
-    } catch (error) {
-      this._sendInvalid(id, error);
-    }
-    this._sent(native.replyIoctl(id, result, output));
+    reply(this, 'replyIoctl', IOCTL_RESULT, result, { output, max: this.outputSize });
   }
   /**
    * Asks the kernel to retry with these regions of the caller's memory copied
    * in and out (unrestricted ioctls only: CUSE, or `flags & IOCTL.UNRESTRICTED`).
    */
   replyIoctlRetry(input: readonly IoctlRegion[], output: readonly IoctlRegion[]): void {
-    const id = this._take('replyIoctlRetry');
-    let inRegions: Float64Array = new Float64Array(0);
-    let outRegions: Float64Array = new Float64Array(0);
-    try {
-      inRegions = regions('ioctl.replyIoctlRetry', 'input', input);
-      outRegions = regions('ioctl.replyIoctlRetry', 'output', output);
-    } catch (error) {
-      this._sendInvalid(id, error);
-    }
-    this._sent(native.replyIoctlRetry(id, inRegions, outRegions));
+    reply(this, 'replyIoctlRetry', IOCTL_RETRY, { input, output }, { input: NONE, output: NONE });
   }
 }
 
@@ -106,27 +92,16 @@ export class IoctlRequest extends HandleRequest {
  * poll: which of `events` (POLLIN, POLLOUT …) are ready now. Keep `handle` to
  * wake the poller later with `session.notifyPoll(handle)`.
  */
-export class PollRequest extends HandleRequest {
-  /** The operation's name. */
-  readonly op = 'poll';
-  /** The events the caller waits for. */
-  readonly events: number;
+export class PollRequest extends PollFields {
   /** Present when the caller will sleep: notify it when an event becomes ready. */
   readonly handle: PollHandle | undefined;
   /** @internal */
-  constructor(...args: Args) {
-    super(...args);
-    this.events = args[4];
-    this.handle = args[13] === undefined ? undefined : new PollHandle(args[0], args[13]);
+  constructor(owner: RequestOwner, words: Uint32Array, at: number, objects: readonly unknown[], slot: number) {
+    super(owner, words, at, objects, slot);
+    this.handle = this._pollHandle === undefined ? undefined : new PollHandle(owner, this._pollHandle);
   }
   /** Answers with the events that are ready now (0 if none). */
   replyPoll(revents: number): void {
-    const id = this._take('replyPoll');
-    try {
-      uint('poll.replyPoll', 'revents', revents, 0xffffffff);
-    } catch (error) {
-      this._sendInvalid(id, error);
-    }
-    this._sent(native.replyPoll(id, revents));
+    reply(this, 'replyPoll', POLL, revents, undefined);
   }
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { ForgetItem } from '../types.js';
+import { u64 } from '../words.js';
 
 /**
  * forget (and forget_multi, batched): the kernel dropped `nlookup` references
@@ -14,11 +15,12 @@ export class ForgetRequest {
   readonly op = 'forget';
   /** Each inode and how many lookups the kernel forgot. */
   readonly forgets: readonly ForgetItem[];
-  /** @internal */
-  constructor(pairs: Float64Array) {
+  /** @internal Per forget: ino and nlookup, each as two words. */
+  constructor(words: Uint32Array) {
     const forgets: ForgetItem[] = [];
-    for (let i = 0; i + 1 < pairs.length; i += 2) {
-      forgets.push({ ino: pairs[i] as number, nlookup: pairs[i + 1] as number });
+    for (let i = 0; i + 3 < words.length; i += 4) {
+      // A lookup count past 2^53 would take centuries of lookups: a number.
+      forgets.push({ ino: u64(words, i), nlookup: Number(u64(words, i + 2)) });
     }
     this.forgets = forgets;
   }

@@ -2,15 +2,14 @@
  * Every request class, and the table the session builds requests from.
  * @module
  */
-import { native } from '../addon.js';
-import type { Request } from '../request.js';
+import { OPERATION_NAMES, type OperationName } from '../generated/operations.js';
+import type { Request, RequestOwner } from '../request.js';
 import * as attributes from './attributes.js';
 import * as control from './control.js';
 import * as directories from './directories.js';
 import * as entries from './entries.js';
 import * as files from './files.js';
 import * as locks from './locks.js';
-import type { Args } from './reply.js';
 import * as xattrs from './xattrs.js';
 
 export * from './attributes.js';
@@ -22,10 +21,16 @@ export * from './forget.js';
 export * from './locks.js';
 export * from './xattrs.js';
 
-/** A request class as the session constructs it. */
-export type RequestClass = new (...args: Args) => Request;
+/** A request class as the session constructs it: from its record in the request slab. */
+export type RequestClass = new (
+  owner: RequestOwner,
+  words: Uint32Array,
+  at: number,
+  objects: readonly unknown[],
+  slot: number,
+) => Request;
 
-const BY_NAME: Record<keyof typeof native.OP, RequestClass | undefined> = {
+const BY_NAME: Record<OperationName, RequestClass | undefined> = {
   lookup: entries.LookupRequest,
   forget: undefined, // no reply: delivered in batches as a ForgetRequest
   getattr: attributes.GetattrRequest,
@@ -67,8 +72,5 @@ const BY_NAME: Record<keyof typeof native.OP, RequestClass | undefined> = {
   lseek: files.LseekRequest,
 };
 
-/** Indexed by the addon's operation numbers. */
-export const REQUEST_CLASSES: (RequestClass | undefined)[] = [];
-for (const [name, op] of Object.entries(native.OP)) {
-  REQUEST_CLASSES[op] = BY_NAME[name as keyof typeof native.OP];
-}
+/** Indexed by the operation numbers. */
+export const REQUEST_CLASSES: readonly (RequestClass | undefined)[] = OPERATION_NAMES.map((name) => BY_NAME[name]);
