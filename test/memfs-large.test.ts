@@ -134,4 +134,37 @@ print(json.dumps(res))`,
       });
     });
   }, 60_000);
+
+  it("POSIX lock ranges past 2^53 are exact: F_GETLK reports the holder's range, an adjacent range is free", async () => {
+    const memfs = createMemfs({ timeout: 0 });
+    await withSession(memfs.operations, async (mnt) => {
+      const r = await py<Record<string, unknown>>(
+        `
+FL = 'hhqqi'
+d = sys.argv[1]
+fd = os.open(d + '/l', os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 1, 10, 0))
+fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack(FL, fcntl.F_RDLCK, 0, 2**62, 0, 0))
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    fd2 = os.open(d + '/l', os.O_RDWR)
+    t, _, start, length, _ = struct.unpack(FL, fcntl.fcntl(fd2, fcntl.F_GETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 10, 1, 0)))
+    t2, _, start2, length2, _ = struct.unpack(FL, fcntl.fcntl(fd2, fcntl.F_GETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**63 - 2, 1, 0)))
+    free = attempt(lambda: fcntl.fcntl(fd2, fcntl.F_SETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 11, 5, 0)) and 'ok')
+    os.write(w, json.dumps({'held': [t, str(start), str(length)], 'to the end': [t2, str(start2), str(length2)],
+                            'adjacent': free}).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+os.close(w)
+print(os.read(r, 4096).decode())`,
+        mnt,
+      );
+      expect(r).toEqual({
+        held: [1, String(2n ** 60n + 1n), '10'],
+        'to the end': [0, two(62), '0'],
+        adjacent: 'ok',
+      });
+    });
+  }, 60_000);
 });

@@ -25,7 +25,7 @@ import {
 import { checkFileSize, minPosition, minus, PAGE_SIZE, type Position, plus, position } from './data.js';
 import { DOT_COOKIE, DOTDOT_COOKIE } from './directory.js';
 import type { DirInode, FileInode, Handle, Inode, InodeTable } from './inodes.js';
-import { F_UNLCK, InodeLocks, LOCK_NB } from './locks.js';
+import { F_UNLCK, InodeLocks, LOCK_END, LOCK_NB } from './locks.js';
 import {
   allows,
   type Caller,
@@ -582,22 +582,23 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     getlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0 ? Infinity : start + length - 1);
-      if (held === undefined) return req.replyLock({ ...req.lock, type: F_UNLCK });
+      // Lock ranges reach 2^63 - 1: lockBig keeps them exact.
+      const { type, start, length } = req.lockBig;
+      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0n ? LOCK_END : start + length - 1n);
+      if (held === undefined) return req.replyLock({ ...req.lockBig, type: F_UNLCK });
       req.replyLock({
         type: held.type,
         whence: 0,
         start: held.start,
-        length: held.end === Infinity ? 0 : held.end - held.start + 1,
+        length: held.end === LOCK_END ? 0n : held.end - held.start + 1n,
         pid: held.pid,
       });
     },
 
     setlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const end = length === 0 ? Infinity : start + length - 1;
+      const { type, start, length } = req.lockBig;
+      const end = length === 0n ? LOCK_END : start + length - 1n;
       const owner = req.lockOwner;
       const pid = req.ctx.pid; // read now: the context is gone once the request waits
       const locks = locksOf(inode);
