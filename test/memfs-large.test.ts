@@ -167,4 +167,35 @@ print(os.read(r, 4096).decode())`,
       });
     });
   }, 60_000);
+
+  it('a directory lseek to 2^60 lists nothing (no EIO); back at 0 it lists everything', async () => {
+    const memfs = createMemfs({ timeout: 0 });
+    await withSession(memfs.operations, async (mnt) => {
+      const r = await py<Record<string, unknown>>(
+        `
+d = sys.argv[1]
+for n in 'abc':
+    os.close(os.open(d + '/' + n, os.O_CREAT | os.O_WRONLY, 0o644))
+libc = ctypes.CDLL('libc.so.6', use_errno=True)
+def getdents(fd):
+    buf = ctypes.create_string_buffer(8192)
+    n = libc.syscall(217, fd, buf, 8192)  # SYS_getdents64
+    if n < 0:
+        return errno.errorcode[ctypes.get_errno()]
+    names, at = [], 0
+    while at < n:
+        reclen = struct.unpack_from('H', buf.raw, at + 16)[0]
+        names.append(buf.raw[at + 19:at + reclen].split(b'\\0')[0].decode())
+        at += reclen
+    return sorted(names)
+fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+os.lseek(fd, 2**60, os.SEEK_SET)
+far = getdents(fd)
+os.lseek(fd, 0, os.SEEK_SET)
+print(json.dumps({'at 2^60': far, 'at 0': getdents(fd)}))`,
+        mnt,
+      );
+      expect(r).toEqual({ 'at 2^60': [], 'at 0': ['.', '..', 'a', 'b', 'c'] });
+    });
+  }, 60_000);
 });
