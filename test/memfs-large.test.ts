@@ -134,4 +134,68 @@ print(json.dumps(res))`,
       });
     });
   }, 60_000);
+
+  it("POSIX lock ranges past 2^53 are exact: F_GETLK reports the holder's range, an adjacent range is free", async () => {
+    const memfs = createMemfs({ timeout: 0 });
+    await withSession(memfs.operations, async (mnt) => {
+      const r = await py<Record<string, unknown>>(
+        `
+FL = 'hhqqi'
+d = sys.argv[1]
+fd = os.open(d + '/l', os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 1, 10, 0))
+fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack(FL, fcntl.F_RDLCK, 0, 2**62, 0, 0))
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    fd2 = os.open(d + '/l', os.O_RDWR)
+    t, _, start, length, _ = struct.unpack(FL, fcntl.fcntl(fd2, fcntl.F_GETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 10, 1, 0)))
+    t2, _, start2, length2, _ = struct.unpack(FL, fcntl.fcntl(fd2, fcntl.F_GETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**63 - 2, 1, 0)))
+    free = attempt(lambda: fcntl.fcntl(fd2, fcntl.F_SETLK, struct.pack(FL, fcntl.F_WRLCK, 0, 2**60 + 11, 5, 0)) and 'ok')
+    os.write(w, json.dumps({'held': [t, str(start), str(length)], 'to the end': [t2, str(start2), str(length2)],
+                            'adjacent': free}).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+os.close(w)
+print(os.read(r, 4096).decode())`,
+        mnt,
+      );
+      expect(r).toEqual({
+        held: [1, String(2n ** 60n + 1n), '10'],
+        'to the end': [0, two(62), '0'],
+        adjacent: 'ok',
+      });
+    });
+  }, 60_000);
+
+  it('a directory lseek to 2^60 lists nothing (no EIO); back at 0 it lists everything', async () => {
+    const memfs = createMemfs({ timeout: 0 });
+    await withSession(memfs.operations, async (mnt) => {
+      const r = await py<Record<string, unknown>>(
+        `
+d = sys.argv[1]
+for n in 'abc':
+    os.close(os.open(d + '/' + n, os.O_CREAT | os.O_WRONLY, 0o644))
+libc = ctypes.CDLL('libc.so.6', use_errno=True)
+def getdents(fd):
+    buf = ctypes.create_string_buffer(8192)
+    n = libc.syscall(217, fd, buf, 8192)  # SYS_getdents64
+    if n < 0:
+        return errno.errorcode[ctypes.get_errno()]
+    names, at = [], 0
+    while at < n:
+        reclen = struct.unpack_from('H', buf.raw, at + 16)[0]
+        names.append(buf.raw[at + 19:at + reclen].split(b'\\0')[0].decode())
+        at += reclen
+    return sorted(names)
+fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+os.lseek(fd, 2**60, os.SEEK_SET)
+far = getdents(fd)
+os.lseek(fd, 0, os.SEEK_SET)
+print(json.dumps({'at 2^60': far, 'at 0': getdents(fd)}))`,
+        mnt,
+      );
+      expect(r).toEqual({ 'at 2^60': [], 'at 0': ['.', '..', 'a', 'b', 'c'] });
+    });
+  }, 60_000);
 });

@@ -4,9 +4,13 @@
  * and xattr names keep their bytes — through real mounts, from python3
  * children that pass bytes paths.
  */
+import { spawnSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { createMemfs } from '../examples/memfs/index.js';
-import { describeMount, python, withSession } from './helpers/fuse.js';
+import { describeMount, python, run, withSession } from './helpers/fuse.js';
+
+/** Whether stress-ng is installed (checked before any mount exists). */
+const STRESS_NG = spawnSync('sh', ['-c', 'command -v stress-ng'], { timeout: 10_000 }).status === 0;
 
 const py = python(`
 d = os.fsencode(sys.argv[1])
@@ -104,4 +108,28 @@ print(json.dumps(res))`,
       });
     });
   }, 60_000);
+
+  it.skipIf(!STRESS_NG)(
+    "stress-ng's filename (posix, ext, probe) and fsize stressors pass with --verify",
+    async () => {
+      const memfs = createMemfs({ timeout: 0 });
+      await withSession(memfs.operations, async (mnt) => {
+        for (const opts of [
+          '--filename 1 --filename-opts posix',
+          '--filename 1 --filename-opts ext',
+          '--filename 1 --filename-opts probe',
+          '--fsize 1',
+        ]) {
+          const r = await run(
+            'sh',
+            ['-c', `cd /tmp && stress-ng ${opts} --timeout 4 --verify --temp-path ${mnt} 2>&1`],
+            60_000,
+          );
+          expect(r.stdout, opts).toMatch(/successful run completed/);
+          expect(r.stdout, opts).not.toMatch(/fail|error/i);
+        }
+      });
+    },
+    180_000,
+  );
 });

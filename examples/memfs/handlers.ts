@@ -14,6 +14,8 @@ import {
   type Operations,
   RENAME_EXCHANGE,
   RENAME_NOREPLACE,
+  type ReaddirplusRequest,
+  type ReaddirRequest,
   type Request,
   SEEK_DATA,
   SEEK_HOLE,
@@ -25,7 +27,7 @@ import {
 import { checkFileSize, minPosition, minus, PAGE_SIZE, type Position, plus, position } from './data.js';
 import { DOT_COOKIE, DOTDOT_COOKIE } from './directory.js';
 import type { DirInode, FileInode, Handle, Inode, InodeTable } from './inodes.js';
-import { F_UNLCK, InodeLocks, LOCK_NB } from './locks.js';
+import { F_UNLCK, InodeLocks, LOCK_END, LOCK_NB } from './locks.js';
 import {
   allows,
   type Caller,
@@ -58,6 +60,8 @@ const FALLOC_FL_ZERO_RANGE = 0x10;
 const XATTR_SPACE = 64 * 1024;
 /** The most parts `replyBufs` takes; a larger read is copied into one Buffer. */
 const MAX_READ_PARTS = 256;
+/** The largest readdir offset that is a number. */
+const MAX_COOKIE = BigInt(Number.MAX_SAFE_INTEGER);
 /** The most bytes one copy_file_range request copies (a shorter count is a partial copy: callers loop). */
 const MAX_COPY = 64 * 1024 * 1024;
 
@@ -227,6 +231,15 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const inode = table.get(entry.ino);
       return inode === undefined || add(entry.name, inode, entry.cookie);
     });
+  }
+
+  /**
+   * Where a listing continues: memfs's cookies are numbers, but a caller may
+   * lseek a directory to any offset up to 2^63 - 1 — past every cookie.
+   */
+  function cookieOf(req: ReaddirRequest | ReaddirplusRequest): number {
+    const offset = req.offsetBig;
+    return offset <= MAX_COOKIE ? Number(offset) : Number.POSITIVE_INFINITY;
   }
 
   // --- the operations --------------------------------------------------------
@@ -490,7 +503,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdir(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      listing(dir, req.offset, (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
+      listing(dir, cookieOf(req), (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
       touchAtime(dir);
       req.replyDirents();
     },
@@ -498,7 +511,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdirplus(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      listing(dir, req.offset, (name, inode, next) => {
+      listing(dir, cookieOf(req), (name, inode, next) => {
         if (!req.add(name, attrEntry(inode, dir), next)) return false;
         // Each entry but '.' and '..' gives the kernel a lookup reference.
         if (next > DOTDOT_COOKIE) table.remember(inode);
@@ -582,22 +595,23 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     getlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0 ? Infinity : start + length - 1);
-      if (held === undefined) return req.replyLock({ ...req.lock, type: F_UNLCK });
+      // Lock ranges reach 2^63 - 1: lockBig keeps them exact.
+      const { type, start, length } = req.lockBig;
+      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0n ? LOCK_END : start + length - 1n);
+      if (held === undefined) return req.replyLock({ ...req.lockBig, type: F_UNLCK });
       req.replyLock({
         type: held.type,
         whence: 0,
         start: held.start,
-        length: held.end === Infinity ? 0 : held.end - held.start + 1,
+        length: held.end === LOCK_END ? 0n : held.end - held.start + 1n,
         pid: held.pid,
       });
     },
 
     setlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const end = length === 0 ? Infinity : start + length - 1;
+      const { type, start, length } = req.lockBig;
+      const end = length === 0n ? LOCK_END : start + length - 1n;
       const owner = req.lockOwner;
       const pid = req.ctx.pid; // read now: the context is gone once the request waits
       const locks = locksOf(inode);
