@@ -4,7 +4,18 @@
  * across chunk boundaries, so views, holes and page accounting stay exact.
  */
 import { describe, expect, it } from 'vitest';
-import { CHUNK_SIZE, NoSpaceError, PAGE_SIZE, Space, SparseData } from '../examples/memfs/data.js';
+import {
+  CHUNK_SIZE,
+  FileTooLargeError,
+  MAX_FILE_SIZE,
+  NoSpaceError,
+  PAGE_SIZE,
+  type Position,
+  plus,
+  position,
+  Space,
+  SparseData,
+} from '../examples/memfs/data.js';
 
 /** The obvious implementation: every byte, and the set of allocated pages. */
 class Model {
@@ -161,7 +172,7 @@ describe('memfs SparseData', () => {
         expect(data.size, where).toBe(model.size);
         expect(data.allocatedPages, where).toBe(model.pages.size);
         expect(space.usedPages, where).toBe(model.space.used);
-        expect(data.read(0, data.size).equals(model.read(0, model.size)), where).toBe(true);
+        expect(data.read(0, Number(data.size)).equals(model.read(0, model.size)), where).toBe(true);
         for (const probe of [0, at, offset(), offset()]) {
           expect(data.seekData(probe), `${where} SEEK_DATA ${probe}`).toBe(model.seekData(probe));
           expect(data.seekHole(probe), `${where} SEEK_HOLE ${probe}`).toBe(model.seekHole(probe));
@@ -189,9 +200,65 @@ describe('memfs SparseData', () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = i % 251;
     data.write(0, bytes);
     data.punchHole(PAGE_SIZE, PAGE_SIZE);
-    const before = Buffer.from(data.read(0, data.size));
+    const before = Buffer.from(data.read(0, Number(data.size)));
     expect(data.copyFrom(data, 0, 2 * PAGE_SIZE, bytes.length)).toBe(bytes.length);
     expect(data.read(2 * PAGE_SIZE, bytes.length).equals(before)).toBe(true);
     expect(data.seekHole(2 * PAGE_SIZE)).toBe(3 * PAGE_SIZE);
+  });
+});
+
+describe('SparseData past 2^53: bigint positions, the same storage', () => {
+  const P = 2n ** 60n + 5n;
+  it('normalizes positions: a number while safe, a bigint past it', () => {
+    expect(position(2n ** 53n - 1n)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(position(2n ** 53n)).toBe(2n ** 53n);
+    expect(plus(Number.MAX_SAFE_INTEGER, 1)).toBe(2n ** 53n);
+    expect(plus(2n ** 53n, -1)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('writes, reads, seeks and truncates at 2^60 with a few pages of memory', () => {
+    const space = new Space(64 * CHUNK_SIZE);
+    const data = new SparseData(space);
+    data.write(P, Buffer.from('hello'));
+    expect(data.size).toBe(P + 5n);
+    expect(data.allocatedPages).toBe(1);
+    expect(data.read(P - 2n, 10).toString('latin1')).toBe('\0\0hello');
+    expect(data.read(2n ** 59n, 4)).toEqual(Buffer.alloc(4));
+    expect(data.read(P + 5n, 4).length).toBe(0);
+    expect(data.seekData(0)).toBe(P - 5n); // the page start: 2^60 is page-aligned
+    expect(data.seekHole(P)).toBe(P + 5n);
+    expect(data.seekHole(0)).toBe(0);
+    data.truncate(P + 2n);
+    expect(data.read(P, 8).toString()).toBe('he');
+    data.truncate(P + 4n);
+    expect(data.read(P, 8).toString('latin1')).toBe('he\0\0');
+    data.truncate(2n ** 59n);
+    expect(data.allocatedPages).toBe(0);
+    expect(space.usedPages).toBe(0);
+  });
+
+  it('allocate, zero and punch ranges of 2^40 bytes far out visit only what is stored', () => {
+    const data = new SparseData(new Space(64 * CHUNK_SIZE));
+    data.write(P, Buffer.alloc(3 * PAGE_SIZE, 1));
+    expect(() => data.allocate(P, 2n ** 40n)).toThrow(NoSpaceError);
+    expect(() => data.zero(0, 2n ** 40n)).toThrow(NoSpaceError);
+    data.punchHole(0, 2n ** 62n);
+    expect(data.allocatedPages).toBe(0);
+    expect(data.read(P, 4)).toEqual(Buffer.alloc(4));
+    expect(data.size).toBe(P + BigInt(3 * PAGE_SIZE));
+  });
+
+  it('copies between offsets past 2^53, holes kept; refuses to grow past 2^63 - 1', () => {
+    const data = new SparseData(new Space(64 * CHUNK_SIZE));
+    data.write(P, Buffer.from('abc'));
+    const copy = new SparseData(new Space(64 * CHUNK_SIZE));
+    expect(copy.copyFrom(data, P - 1n, 2n ** 57n, 100)).toBe(4);
+    expect(copy.read(2n ** 57n, 8).toString('latin1')).toBe('\0abc');
+    expect(copy.size).toBe(2n ** 57n + 4n);
+    const last: Position = (MAX_FILE_SIZE as bigint) - 1n;
+    data.write(last, Buffer.from('Z'));
+    expect(data.size).toBe(MAX_FILE_SIZE);
+    expect(() => data.write(last, Buffer.from('ZZ'))).toThrow(FileTooLargeError);
+    expect(() => copy.copyFrom(data, P, last, 3)).toThrow(FileTooLargeError);
   });
 });

@@ -4,6 +4,12 @@
  * zeros, and a chunk with no pages takes no memory. Writes at any offset only
  * ever grow the file; only truncate shrinks it.
  *
+ * Files reach the kernel's largest size, 2^63 - 1 bytes. A byte position is
+ * a {@link Position}: a number up to 2^53 - 1 (every position of every file
+ * of ordinary size, so the read and write path stays on numbers), a bigint
+ * past it. Inside, a position is a chunk index and an offset within the
+ * chunk, both small numbers, so storage never does bigint arithmetic.
+ *
  * Reads answer with views of the stored bytes (no copy, no garbage), which is
  * why `readv` and `read` return memory that must not be modified.
  * @module
@@ -37,6 +43,86 @@ export class Space {
   get freePages(): number {
     return Math.max(0, this.capacityPages - this.usedPages);
   }
+}
+
+/**
+ * A byte position or size: a number up to Number.MAX_SAFE_INTEGER, a bigint
+ * past it (a value never appears as both, so `===` compares positions).
+ */
+export type Position = number | bigint;
+
+/** The largest file size: the kernel's MAX_LFS_FILESIZE (2^63 - 1), the limit FUSE sets. */
+export const MAX_FILE_SIZE: Position = 2n ** 63n - 1n;
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+/** Chunk indexes below this start at a safe position (index * CHUNK_SIZE + CHUNK_SIZE <= 2^53 - 1). */
+const SAFE_CHUNKS = 2 ** 36 - 1;
+const CHUNK_SHIFT = 17n;
+const CHUNK_MASK = 0x1ffffn;
+
+/** `value` as a Position: a number when it is a safe integer. */
+export function position(value: bigint): Position {
+  return value <= MAX_SAFE_BIG ? Number(value) : value;
+}
+
+/** a + b. */
+export function plus(a: Position, b: Position): Position {
+  if (typeof a === 'number' && typeof b === 'number' && a + b <= MAX_SAFE) return a + b;
+  return position(BigInt(a) + BigInt(b));
+}
+
+/** a - b (a >= b). */
+export function minus(a: Position, b: Position): Position {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return position(BigInt(a) - BigInt(b));
+}
+
+/** The larger of two positions. */
+export function maxPosition(a: Position, b: Position): Position {
+  return a < b ? b : a;
+}
+
+/** The smaller of two positions. */
+export function minPosition(a: Position, b: Position): Position {
+  return a < b ? a : b;
+}
+
+/** The index of the chunk holding byte `p`. */
+function chunkOf(p: Position): number {
+  return typeof p === 'number' ? Math.floor(p / CHUNK_SIZE) : Number(p >> CHUNK_SHIFT);
+}
+
+/** The offset of byte `p` within its chunk. */
+function withinOf(p: Position): number {
+  return typeof p === 'number' ? p % CHUNK_SIZE : Number(p & CHUNK_MASK);
+}
+
+/** The position of byte `within` (0 ≤ within ≤ CHUNK_SIZE) of chunk `index`. */
+function positionOf(index: number, within: number): Position {
+  if (index < SAFE_CHUNKS) return index * CHUNK_SIZE + within;
+  return position((BigInt(index) << CHUNK_SHIFT) + BigInt(within));
+}
+
+/** The position where page `page` (counted from the file's start) begins. */
+function pageStart(page: number): Position {
+  return positionOf(Math.floor(page / CHUNK_PAGES), (page % CHUNK_PAGES) * PAGE_SIZE);
+}
+
+/** The page holding byte `p` (a safe number: files have fewer than 2^51 pages). */
+function pageOf(p: Position): number {
+  return chunkOf(p) * CHUNK_PAGES + Math.floor(withinOf(p) / PAGE_SIZE);
+}
+
+/** Thrown when a change would make a file larger than {@link MAX_FILE_SIZE} (the handlers answer EFBIG). */
+export class FileTooLargeError extends Error {
+  /** The errno name, so the library maps this error to EFBIG. */
+  readonly code = 'EFBIG';
+}
+
+/** Throws {@link FileTooLargeError} if `end` is past the largest file size. */
+export function checkFileSize(end: Position): void {
+  if (end > MAX_FILE_SIZE) throw new FileTooLargeError('file too large for the memfs');
 }
 
 /** Thrown when an allocation would exceed the capacity (the handlers answer ENOSPC). */
@@ -80,12 +166,12 @@ function touchedPages(from: number, to: number): number {
 
 /** A sparse file body: `size` bytes, of which only the written pages are stored. */
 export class SparseData {
-  /** Chunks by index (offset / CHUNK_SIZE). A missing index is a hole. */
+  /** Chunks by index (position / CHUNK_SIZE). A missing index is a hole. */
   readonly #chunks = new Map<number, Chunk>();
   readonly #space: Space;
   #pages = 0;
   /** The file size in bytes (may extend past the last page: a trailing hole). */
-  size = 0;
+  size: Position = 0;
 
   /** @param space the filesystem's page accounting. */
   constructor(space: Space) {
@@ -102,20 +188,21 @@ export class SparseData {
    * zeros), as views of the stored bytes and of shared zeros, one or two per
    * chunk: valid until the next change, never to be modified.
    */
-  readv(offset: number, length: number): Buffer[] {
-    const end = Math.min(this.size, offset + length);
+  readv(offset: Position, length: number): Buffer[] {
     const parts: Buffer[] = [];
-    for (let pos = offset; pos < end; ) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const start = index * CHUNK_SIZE;
-      const from = pos - start;
-      const to = Math.min(CHUNK_SIZE, end - start);
+    if (!(offset < this.size)) return parts;
+    const rest = minus(this.size, offset);
+    const count = typeof rest === 'number' && rest < length ? rest : length;
+    let index = chunkOf(offset);
+    let from = withinOf(offset);
+    for (let done = 0; done < count; index++, from = 0) {
+      const to = Math.min(CHUNK_SIZE, from + count - done);
       const bytes = this.#chunks.get(index)?.bytes;
       // A chunk's bytes may stop short of it: the rest is a hole.
       const stored = bytes === undefined ? from : Math.max(from, Math.min(to, bytes.length));
       if (bytes !== undefined && stored > from) parts.push(bytes.subarray(from, stored));
       if (to > stored) parts.push(ZEROS.subarray(0, to - stored));
-      pos = start + to;
+      done += to - from;
     }
     return parts;
   }
@@ -124,7 +211,7 @@ export class SparseData {
    * Up to `length` bytes at `offset`, as one Buffer: a view (see
    * {@link readv}) when the range lies in one chunk, else a copy.
    */
-  read(offset: number, length: number): Buffer {
+  read(offset: Position, length: number): Buffer {
     const parts = this.readv(offset, length);
     if (parts.length === 0) return EMPTY;
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
@@ -133,32 +220,31 @@ export class SparseData {
   /**
    * Writes `data` at `offset`, allocating pages as needed and growing the size
    * if the write ends past it. Never shrinks the file. All or nothing: throws
-   * {@link NoSpaceError} before changing anything if the pages do not fit.
+   * {@link NoSpaceError} or {@link FileTooLargeError} before changing anything.
    */
-  write(offset: number, data: Uint8Array): void {
+  write(offset: Position, data: Uint8Array): void {
     if (data.length === 0) return;
-    const end = offset + data.length;
+    const end = plus(offset, data.length);
+    checkFileSize(end);
     this.#reserve(offset, end);
-    for (let pos = offset; pos < end; ) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const from = pos - index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+    let index = chunkOf(offset);
+    let from = withinOf(offset);
+    for (let done = 0; done < data.length; index++, from = 0) {
+      const to = Math.min(CHUNK_SIZE, from + data.length - done);
       const chunk = this.#chunk(index, to);
-      chunk.bytes.set(
-        pos === offset && end - pos === to - from ? data : data.subarray(pos - offset, pos - offset + to - from),
-        from,
-      );
+      chunk.bytes.set(to - from === data.length ? data : data.subarray(done, done + to - from), from);
       this.#mark(chunk, touchedPages(from, to));
-      pos += to - from;
+      done += to - from;
     }
-    this.size = Math.max(this.size, end);
+    if (end > this.size) this.size = end;
   }
 
   /** Allocates (zeroed) pages over [offset, offset + length) without changing bytes or size. */
-  allocate(offset: number, length: number): void {
+  allocate(offset: Position, length: Position): void {
     if (length <= 0) return;
-    this.#reserve(offset, offset + length);
-    this.#eachChunk(offset, offset + length, (index, from, to) => {
+    const end = plus(offset, length);
+    this.#reserve(offset, end);
+    this.#eachChunk(offset, end, (index, from, to) => {
       this.#mark(this.#chunk(index, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE), touchedPages(from, to));
     });
   }
@@ -167,22 +253,33 @@ export class SparseData {
    * Makes [offset, offset + length) read as zeros: whole pages become holes,
    * partial pages are zero-filled. The size does not change.
    */
-  punchHole(offset: number, length: number): void {
+  punchHole(offset: Position, length: Position): void {
     if (length <= 0) return;
-    this.#eachChunk(offset, offset + length, (index, from, to) => {
+    const end = plus(offset, length);
+    const first = chunkOf(offset);
+    const last = chunkOf(minus(end, 1));
+    // Only stored chunks can change: a hole punched across 2^40 chunks visits the few there are.
+    const indexes =
+      last - first < this.#chunks.size
+        ? Array.from({ length: last - first + 1 }, (_, i) => first + i)
+        : [...this.#chunks.keys()].filter((index) => index >= first && index <= last);
+    for (const index of indexes) {
       const chunk = this.#chunks.get(index);
-      if (chunk === undefined) return;
+      if (chunk === undefined) continue;
+      const from = index === first ? withinOf(offset) : 0;
+      const to = index === last ? withinOf(minus(end, 1)) + 1 : CHUNK_SIZE;
       chunk.bytes.fill(0, Math.min(from, chunk.bytes.length), Math.min(to, chunk.bytes.length));
       const whole = Math.ceil(from / PAGE_SIZE) < Math.floor(to / PAGE_SIZE);
       if (whole) this.#unmark(index, chunk, pageBits(Math.ceil(from / PAGE_SIZE), Math.floor(to / PAGE_SIZE)));
-    });
+    }
   }
 
   /** Makes [offset, offset + length) read as zeros with its pages allocated (FALLOC_FL_ZERO_RANGE). */
-  zero(offset: number, length: number): void {
+  zero(offset: Position, length: Position): void {
     if (length <= 0) return;
-    this.#reserve(offset, offset + length);
-    this.#eachChunk(offset, offset + length, (index, from, to) => {
+    const end = plus(offset, length);
+    this.#reserve(offset, end);
+    this.#eachChunk(offset, end, (index, from, to) => {
       const chunk = this.#chunk(index, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE);
       chunk.bytes.fill(0, from, to);
       this.#mark(chunk, touchedPages(from, to));
@@ -190,15 +287,15 @@ export class SparseData {
   }
 
   /** Sets the size: shrinking drops the bytes past it, growing adds a hole. */
-  truncate(size: number): void {
+  truncate(size: Position): void {
     if (size < this.size) {
+      const last = chunkOf(size);
+      const within = withinOf(size);
       for (const [index, chunk] of [...this.#chunks]) {
-        const start = index * CHUNK_SIZE;
-        if (start >= size) {
+        if (index > last || (index === last && within === 0)) {
           this.#unmark(index, chunk, -1);
-        } else if (size < start + CHUNK_SIZE) {
+        } else if (index === last) {
           // The bytes past the new size must read as zeros if the file grows again.
-          const within = size - start;
           if (within < chunk.bytes.length) chunk.bytes.fill(0, within);
           const keep = Math.ceil(within / PAGE_SIZE);
           if (keep < CHUNK_PAGES) this.#unmark(index, chunk, pageBits(keep, CHUNK_PAGES));
@@ -212,11 +309,11 @@ export class SparseData {
    * SEEK_DATA: the first offset at or after `offset` inside an allocated page
    * (and below the size), or undefined (ENXIO) if there is none.
    */
-  seekData(offset: number): number | undefined {
-    if (offset >= this.size) return undefined;
-    const page = Math.floor(offset / PAGE_SIZE);
-    const first = Math.floor(page / CHUNK_PAGES);
-    const last = Math.floor((this.size - 1) / CHUNK_SIZE);
+  seekData(offset: Position): Position | undefined {
+    if (!(offset < this.size)) return undefined;
+    const page = pageOf(offset);
+    const first = chunkOf(offset);
+    const last = chunkOf(minus(this.size, 1));
     // The first allocated page at or after `page` in chunk `index`, or -1.
     const firstIn = (index: number, chunk: Chunk): number => {
       const bits = index === first ? chunk.pages & (-1 << (page - first * CHUNK_PAGES)) : chunk.pages;
@@ -237,7 +334,7 @@ export class SparseData {
       }
     }
     if (best < 0) return undefined;
-    const at = Math.max(offset, best * PAGE_SIZE);
+    const at = maxPosition(offset, pageStart(best));
     return at < this.size ? at : undefined;
   }
 
@@ -245,9 +342,9 @@ export class SparseData {
    * SEEK_HOLE: the first offset at or after `offset` inside a hole; the end of
    * the file counts as a hole. Undefined (ENXIO) if `offset` is past the end.
    */
-  seekHole(offset: number): number | undefined {
-    if (offset >= this.size) return undefined;
-    let page = Math.floor(offset / PAGE_SIZE);
+  seekHole(offset: Position): Position | undefined {
+    if (!(offset < this.size)) return undefined;
+    let page = pageOf(offset);
     for (;;) {
       const index = Math.floor(page / CHUNK_PAGES);
       const chunk = this.#chunks.get(index);
@@ -258,34 +355,41 @@ export class SparseData {
         break;
       }
       page = (index + 1) * CHUNK_PAGES;
-      if (page * PAGE_SIZE >= this.size) break;
+      if (!(pageStart(page) < this.size)) break;
     }
-    return Math.min(this.size, Math.max(offset, page * PAGE_SIZE));
+    return minPosition(this.size, maxPosition(offset, pageStart(page)));
   }
 
   /**
    * Copies `length` bytes (fewer at the source's end of file) from `source`
    * at `from` to this file at `to`, keeping holes as holes. Returns the count.
+   * Throws {@link FileTooLargeError} if the copy would end past the largest size.
    */
-  copyFrom(source: SparseData, from: number, to: number, length: number): number {
-    const count = Math.max(0, Math.min(length, source.size - from));
+  copyFrom(source: SparseData, from: Position, to: Position, length: number): number {
+    if (!(from < source.size)) return 0;
+    const rest = minus(source.size, from);
+    const count = typeof rest === 'number' && rest < length ? rest : length;
     if (count === 0) return 0;
+    checkFileSize(plus(to, count));
     // Copy the bytes and map the holes first: the ranges may be in the same file.
     const bytes = Buffer.concat(source.readv(from, count)); // always a copy
-    const end = from + count;
+    const end = plus(from, count);
+    /** A position of the source, relative to `from` (at most `count`). */
+    const rel = (p: Position | undefined): number =>
+      p === undefined ? count : Math.min(count, Number(minus(p, from)));
     const holes: [start: number, end: number][] = [];
-    for (let pos = from; pos < end; ) {
-      const hole = Math.min(source.seekHole(pos) ?? end, end);
-      if (hole >= end) break;
-      pos = Math.min(source.seekData(hole) ?? end, end);
+    for (let pos = 0; pos < count; ) {
+      const hole = rel(source.seekHole(plus(from, pos)));
+      if (hole >= count) break;
+      pos = rel(source.seekData(plus(from, hole)) ?? end);
       holes.push([hole, pos]);
     }
-    let pos = from;
-    for (const [hole, data] of [...holes, [end, end] as const]) {
-      if (hole > pos) this.write(to + pos - from, bytes.subarray(pos - from, hole - from));
+    let pos = 0;
+    for (const [hole, data] of [...holes, [count, count] as const]) {
+      if (hole > pos) this.write(plus(to, pos), bytes.subarray(pos, hole));
       if (data > hole) {
-        this.punchHole(to + hole - from, data - hole);
-        this.size = Math.max(this.size, to + data - from);
+        this.punchHole(plus(to, hole), data - hole);
+        this.size = maxPosition(this.size, plus(to, data));
       }
       pos = data;
     }
@@ -300,19 +404,21 @@ export class SparseData {
     this.size = 0;
   }
 
-  /** Calls `fn` for each chunk [offset, end) touches, with the range inside it. */
-  #eachChunk(offset: number, end: number, fn: (index: number, from: number, to: number) => void): void {
-    for (let pos = offset; pos < end; ) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const start = index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - start);
-      fn(index, pos - start, to);
-      pos = start + to;
+  /** Calls `fn` for each chunk [start, end) touches (start < end), with the range inside it. */
+  #eachChunk(start: Position, end: Position, fn: (index: number, from: number, to: number) => void): void {
+    const first = chunkOf(start);
+    const last = chunkOf(minus(end, 1));
+    const stop = withinOf(minus(end, 1)) + 1;
+    for (let index = first; index <= last; index++) {
+      fn(index, index === first ? withinOf(start) : 0, index === last ? stop : CHUNK_SIZE);
     }
   }
 
   /** Checks that the pages missing in [start, end) fit in the free space. */
-  #reserve(start: number, end: number): void {
+  #reserve(start: Position, end: Position): void {
+    // A range with more pages than this file holds plus the free ones cannot fit: say so before walking it.
+    const pages = pageOf(minus(end, 1)) - pageOf(start) + 1;
+    if (pages - this.#pages > this.#space.freePages) throw new NoSpaceError('no space left on the memfs');
     let missing = 0;
     this.#eachChunk(start, end, (index, from, to) => {
       const wanted = touchedPages(from, to);

@@ -14,6 +14,8 @@ import {
   type Operations,
   RENAME_EXCHANGE,
   RENAME_NOREPLACE,
+  type ReaddirplusRequest,
+  type ReaddirRequest,
   type Request,
   SEEK_DATA,
   SEEK_HOLE,
@@ -22,10 +24,10 @@ import {
   XATTR_CREATE,
   XATTR_REPLACE,
 } from '../../lib/index.js';
-import { PAGE_SIZE } from './data.js';
+import { checkFileSize, minPosition, minus, PAGE_SIZE, type Position, plus, position } from './data.js';
 import { DOT_COOKIE, DOTDOT_COOKIE } from './directory.js';
 import type { DirInode, FileInode, Handle, Inode, InodeTable } from './inodes.js';
-import { F_UNLCK, InodeLocks, LOCK_NB } from './locks.js';
+import { F_UNLCK, InodeLocks, LOCK_END, LOCK_NB } from './locks.js';
 import {
   allows,
   type Caller,
@@ -58,6 +60,10 @@ const FALLOC_FL_ZERO_RANGE = 0x10;
 const XATTR_SPACE = 64 * 1024;
 /** The most parts `replyBufs` takes; a larger read is copied into one Buffer. */
 const MAX_READ_PARTS = 256;
+/** The largest readdir offset that is a number. */
+const MAX_COOKIE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The most bytes one copy_file_range request copies (a shorter count is a partial copy: callers loop). */
+const MAX_COPY = 64 * 1024 * 1024;
 
 /** What the handlers need besides the table. */
 export interface HandlerConfig {
@@ -227,6 +233,15 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     });
   }
 
+  /**
+   * Where a listing continues: memfs's cookies are numbers, but a caller may
+   * lseek a directory to any offset up to 2^63 - 1 — past every cookie.
+   */
+  function cookieOf(req: ReaddirRequest | ReaddirplusRequest): number {
+    const offset = req.offsetBig;
+    return offset <= MAX_COOKIE ? Number(offset) : Number.POSITIVE_INFINITY;
+  }
+
   // --- the operations --------------------------------------------------------
 
   return {
@@ -264,8 +279,11 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       // Check everything first, so a refused request changes nothing.
       const mode = req.mode === undefined ? undefined : perms.chmod(inode, caller, req.mode);
       if (req.uid !== undefined || req.gid !== undefined) perms.chown(inode, caller, req.uid, req.gid);
-      if (req.size !== undefined) {
+      // Sizes past 2^53 - 1 are real (sparse files reach 2^63 - 1): read the exact value.
+      const size = req.sizeBig === undefined ? undefined : position(req.sizeBig);
+      if (size !== undefined) {
         if (inode.kind !== 'file') throw new FuseError(inode.kind === 'dir' ? 'EISDIR' : 'EINVAL');
+        checkFileSize(size);
         // truncate(2) needs write permission; ftruncate(2) was checked against the open mode.
         if (req.fh === undefined) perms.check(inode, caller, W_OK);
       }
@@ -280,9 +298,9 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
         if (req.uid !== undefined) inode.uid = req.uid;
         if (req.gid !== undefined) inode.gid = req.gid;
       }
-      if (req.size !== undefined && inode.kind === 'file') {
-        if (req.size !== inode.data.size) {
-          inode.data.truncate(req.size);
+      if (size !== undefined && inode.kind === 'file') {
+        if (size !== inode.data.size) {
+          inode.data.truncate(size);
           inode.mtime = t;
         }
         inode.mode = modeAfterWrite(inode, caller);
@@ -433,8 +451,10 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     read(req) {
       const file = fileOf(req.fh);
+      // The kernel reads below the size it knows: while the size is a number, so is the offset.
+      const offset = typeof file.data.size === 'number' ? req.offset : position(req.offsetBig);
       // Views of the stored chunks, sent in one writev: no copy.
-      const parts = file.data.readv(req.offset, req.size);
+      const parts = file.data.readv(offset, req.size);
       touchAtime(file);
       if (parts.length === 1) req.replyBuf(parts[0] as Buffer);
       else if (parts.length <= MAX_READ_PARTS) req.replyBufs(parts);
@@ -445,7 +465,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
       const inode = fileOf(req.fh);
       // O_APPEND (as the descriptor has it now, fcntl included): the end of the
       // file as memfs knows it, whatever size the kernel had cached.
-      const offset = req.flags & O_APPEND && !req.writepage ? inode.data.size : req.offset;
+      // Any offset up to 2^63 - 1 may come: offsetBig is exact, and a number again when it can be.
+      const offset = req.flags & O_APPEND && !req.writepage ? inode.data.size : position(req.offsetBig);
       inode.data.write(offset, req.data);
       modified(inode, req);
       req.replyWrite(req.data.length);
@@ -482,7 +503,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdir(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      listing(dir, req.offset, (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
+      listing(dir, cookieOf(req), (name, inode, next) => req.add(name, inode.ino, inode.mode, next));
       touchAtime(dir);
       req.replyDirents();
     },
@@ -490,7 +511,7 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     readdirplus(req) {
       const { inode: dir } = handleOf(req.fh);
       if (dir.kind !== 'dir') throw new FuseError('ENOTDIR');
-      listing(dir, req.offset, (name, inode, next) => {
+      listing(dir, cookieOf(req), (name, inode, next) => {
         if (!req.add(name, attrEntry(inode, dir), next)) return false;
         // Each entry but '.' and '..' gives the kernel a lookup reference.
         if (next > DOTDOT_COOKIE) table.remember(inode);
@@ -574,22 +595,23 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     getlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0 ? Infinity : start + length - 1);
-      if (held === undefined) return req.replyLock({ ...req.lock, type: F_UNLCK });
+      // Lock ranges reach 2^63 - 1: lockBig keeps them exact.
+      const { type, start, length } = req.lockBig;
+      const held = inode.locks?.conflict(req.lockOwner, type, start, length === 0n ? LOCK_END : start + length - 1n);
+      if (held === undefined) return req.replyLock({ ...req.lockBig, type: F_UNLCK });
       req.replyLock({
         type: held.type,
         whence: 0,
         start: held.start,
-        length: held.end === Infinity ? 0 : held.end - held.start + 1,
+        length: held.end === LOCK_END ? 0n : held.end - held.start + 1n,
         pid: held.pid,
       });
     },
 
     setlk(req) {
       const { inode } = handleOf(req.fh);
-      const { type, start, length } = req.lock;
-      const end = length === 0 ? Infinity : start + length - 1;
+      const { type, start, length } = req.lockBig;
+      const end = length === 0n ? LOCK_END : start + length - 1n;
       const owner = req.lockOwner;
       const pid = req.ctx.pid; // read now: the context is gone once the request waits
       const locks = locksOf(inode);
@@ -622,17 +644,21 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     fallocate(req) {
       const file = fileOf(req.fh);
-      const { mode, offset, length } = req;
-      const end = offset + length;
+      const { mode } = req;
+      const offset = position(req.offsetBig);
+      const length = position(req.lengthBig);
+      const end = plus(offset, length);
       if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
         throw new FuseError('EOPNOTSUPP');
       }
+      checkFileSize(end);
       if (mode & FALLOC_FL_PUNCH_HOLE) {
         if (!(mode & FALLOC_FL_KEEP_SIZE) || mode & FALLOC_FL_ZERO_RANGE) throw new FuseError('EINVAL');
-        file.data.punchHole(offset, Math.max(0, Math.min(end, file.data.size) - offset));
+        const stop = minPosition(end, file.data.size);
+        if (offset < stop) file.data.punchHole(offset, minus(stop, offset));
       } else if (mode & FALLOC_FL_ZERO_RANGE) {
-        const stop = mode & FALLOC_FL_KEEP_SIZE ? Math.min(end, file.data.size) : end;
-        file.data.zero(offset, Math.max(0, stop - offset));
+        const stop = mode & FALLOC_FL_KEEP_SIZE ? minPosition(end, file.data.size) : end;
+        if (offset < stop) file.data.zero(offset, minus(stop, offset));
         if (stop > file.data.size) file.data.truncate(stop);
       } else {
         file.data.allocate(offset, length);
@@ -645,7 +671,8 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
     copyFileRange(req) {
       const source = fileOf(req.fh);
       const target = fileOf(req.fhOut);
-      const count = target.data.copyFrom(source.data, req.offsetIn, req.offsetOut, req.length);
+      const length = req.lengthBig < MAX_COPY ? Number(req.lengthBig) : MAX_COPY;
+      const count = target.data.copyFrom(source.data, position(req.offsetInBig), position(req.offsetOutBig), length);
       if (count > 0) {
         touchAtime(source);
         modified(target, req);
@@ -655,9 +682,10 @@ export function memfsHandlers(table: InodeTable, config: HandlerConfig): Operati
 
     lseek(req) {
       const { data } = fileOf(req.fh);
-      let offset: number | undefined;
-      if (req.whence === SEEK_DATA) offset = data.seekData(req.offset);
-      else if (req.whence === SEEK_HOLE) offset = data.seekHole(req.offset);
+      const from = position(req.offsetBig);
+      let offset: Position | undefined;
+      if (req.whence === SEEK_DATA) offset = data.seekData(from);
+      else if (req.whence === SEEK_HOLE) offset = data.seekHole(from);
       else throw new FuseError('EINVAL');
       if (offset === undefined) throw new FuseError('ENXIO');
       req.replyLseek(offset);

@@ -26,7 +26,11 @@
  *   holes read as zeros and cost nothing, writes at any offset never truncate,
  *   SEEK_DATA/SEEK_HOLE report the pages, a shared page count backs statfs and
  *   ENOSPC, and a read inside one chunk replies with a view of it (no copy).
- * - `directory.ts` — names in insertion order, each with a cookie that is its
+ *   Files grow to the kernel's largest size, 2^63 - 1 bytes, as on tmpfs:
+ *   positions are numbers, bigints only past 2^53 - 1 (read the `…Big`
+ *   request fields there); beyond the largest size, EFBIG.
+ * - `directory.ts` — names (strings that keep every byte: see the library's
+ *   names module) in insertion order, each with a cookie that is its
  *   readdir offset, so a listing survives concurrent unlinks and renames.
  * - `locks.ts` — POSIX record locks (per lock owner, byte ranges) and flock
  *   locks (per open file), with a queue for blocking requests. A blocked

@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:fs';
 import { type Attr, nameByteLength } from '../../lib/index.js';
-import { PAGE_SIZE, Space, SparseData } from './data.js';
+import { PAGE_SIZE, type Position, Space, SparseData } from './data.js';
 import { Directory } from './directory.js';
 import type { InodeLocks } from './locks.js';
 import { now } from './time.js';
@@ -69,8 +69,8 @@ abstract class InodeBase {
 
   /** The number of names (hard links) the inode has. */
   abstract get nlink(): number;
-  /** st_size. */
-  abstract get size(): number;
+  /** st_size (a bigint only past 2^53 - 1: see {@link Position}). */
+  abstract get size(): Position;
   /** st_blocks: 512-byte units allocated. */
   get blocks(): number {
     return 0;
@@ -117,7 +117,7 @@ export class FileInode extends InodeBase {
     return this.links;
   }
   /** @inheritdoc */
-  get size(): number {
+  get size(): Position {
     return this.data.size;
   }
   /** @inheritdoc */

@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The last byte a lock can cover (OFFSET_MAX): a lock of length 0 reaches it. Ranges are bigints: locks cover 64-bit offsets. */
+export const LOCK_END = 2n ** 63n - 1n;
+
 /** struct flock l_type: a read (shared) lock. */
 export const F_RDLCK = 0;
 /** struct flock l_type: a write (exclusive) lock. */
@@ -31,9 +34,9 @@ export interface RangeLock {
   /** F_RDLCK or F_WRLCK. */
   readonly type: number;
   /** First byte. */
-  readonly start: number;
-  /** Last byte, inclusive; Infinity for "to the end of the file and beyond". */
-  readonly end: number;
+  readonly start: bigint;
+  /** Last byte, inclusive; {@link LOCK_END} for "to the end of the file and beyond". */
+  readonly end: bigint;
 }
 
 /** A blocked caller: `retry` tries again and returns true once it is done (answered). */
@@ -55,7 +58,7 @@ export class InodeLocks {
   }
 
   /** The first lock of another owner that conflicts with `type` over [start, end], if any. */
-  conflict(owner: bigint, type: number, start: number, end: number): RangeLock | undefined {
+  conflict(owner: bigint, type: number, start: bigint, end: bigint): RangeLock | undefined {
     if (type === F_UNLCK) return undefined;
     return this.#posix.find(
       (l) => l.owner !== owner && l.start <= end && start <= l.end && (type === F_WRLCK || l.type === F_WRLCK),
@@ -67,21 +70,21 @@ export class InodeLocks {
    * splitting and merging the owner's existing ranges. The caller checked for
    * conflicts. Wakes waiters when anything may have been released.
    */
-  setPosix(owner: bigint, pid: number, type: number, start: number, end: number): void {
+  setPosix(owner: bigint, pid: number, type: number, start: bigint, end: bigint): void {
     const kept: RangeLock[] = [];
     let lo = start;
     let hi = end;
     for (const l of this.#posix) {
-      if (l.owner !== owner || l.end < start - 1 || l.start > end + 1) {
+      if (l.owner !== owner || l.end < start - 1n || l.start > end + 1n) {
         kept.push(l);
       } else if (l.type === type) {
         // Same type, overlapping or adjacent: merge into the new range.
-        lo = Math.min(lo, l.start);
-        hi = Math.max(hi, l.end);
+        if (l.start < lo) lo = l.start;
+        if (l.end > hi) hi = l.end;
       } else {
         // Another type: keep the parts outside the new range.
-        if (l.start < start) kept.push({ ...l, end: start - 1 });
-        if (l.end > end) kept.push({ ...l, start: end + 1 });
+        if (l.start < start) kept.push({ ...l, end: start - 1n });
+        if (l.end > end) kept.push({ ...l, start: end + 1n });
       }
     }
     if (type !== F_UNLCK) kept.push({ owner, pid, type, start: lo, end: hi });

@@ -37,6 +37,10 @@ export interface PosixFeatures {
   fifo: boolean;
   /** Timestamps keep nanoseconds (without it, whole seconds are checked). */
   nsTimestamps: boolean;
+  /** Names, symlink targets and xattr names are bytes: any but NUL and '/', up to 255, not only UTF-8. */
+  byteNames: boolean;
+  /** Files up to the kernel's largest size (2^63 - 1, as on tmpfs), with offsets past 2^53 exact. */
+  largeFiles: boolean;
 }
 
 /** Every feature claimed: for a filesystem that means to be fully POSIX. */
@@ -53,6 +57,8 @@ export const ALL_POSIX_FEATURES: Readonly<PosixFeatures> = Object.freeze({
   deviceNodes: true,
   fifo: true,
   nsTimestamps: true,
+  byteNames: true,
+  largeFiles: true,
 });
 
 /** No feature claimed. */
@@ -69,6 +75,8 @@ export const NO_FEATURES: Readonly<PosixFeatures> = Object.freeze({
   deviceNodes: false,
   fifo: false,
   nsTimestamps: false,
+  byteNames: false,
+  largeFiles: false,
 });
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import type { PosixSection } from '../types.js';
+import { byteNames } from './byte-names.js';
 import { chmodChown } from './chmod-chown.js';
 import { clientFio } from './client-fio.js';
 import { clientGcc } from './client-gcc.js';
@@ -17,6 +18,7 @@ import { fallocate } from './fallocate.js';
 import { find } from './find.js';
 import { flock } from './flock.js';
 import { fsync } from './fsync.js';
+import { largeFiles } from './large-files.js';
 import { link } from './link.js';
 import { mkdir } from './mkdir.js';
 import { mknod } from './mknod.js';
@@ -54,6 +56,7 @@ export const POSIX_SECTIONS: readonly PosixSection[] = [
   openErrors,
   readWrite,
   sparseFiles,
+  largeFiles,
   truncate,
   mmap,
   unlink,
@@ -63,6 +66,7 @@ export const POSIX_SECTIONS: readonly PosixSection[] = [
   symlink,
   mkdir,
   readdir,
+  byteNames,
   stat,
   timestamps,
   utimensat,
