@@ -72,9 +72,11 @@ export function attributeOperations(mirror: Mirror): Operations {
         if (fd === undefined) atPath((path) => lchownSync(path, uid, gid));
         else fchownSync(fd, uid, gid);
       }
-      if (req.size !== undefined) {
-        // Asynchronous: freeing the blocks of a large file takes time.
-        const size = req.size;
+      if (req.sizeBig !== undefined) {
+        // Asynchronous: freeing the blocks of a large file takes time. Node's
+        // truncate takes a number: past 2^53 bytes, no file system here goes.
+        if (req.sizeBig > MAX_SAFE) throw new FuseError('EFBIG', `truncate to ${req.sizeBig} bytes`);
+        const size = Number(req.sizeBig);
         if (fd === undefined) await mirror.atPathAsync(req.ino, (path) => truncate(path, size));
         else await ftruncateAsync(fd, size);
       }

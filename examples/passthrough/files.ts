@@ -51,11 +51,21 @@ function sourceFlags(flags: number): number {
   );
 }
 
-/** Writes all of `data` at `position` (pwrite, looping over short writes). */
-async function writeAll(fd: number, data: Buffer, length: number, position: number): Promise<number> {
+/**
+ * A byte position for node:fs, which takes numbers only (a bigint position is
+ * ignored by fs.write): past 2^53 bytes, which no source file system here
+ * reaches, the answer is EFBIG.
+ */
+function position(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new FuseError('EFBIG', `position ${value} is past 2^53 - 1`);
+  return Number(value);
+}
+
+/** Writes all of `data` at `at` (pwrite, looping over short writes). */
+async function writeAll(fd: number, data: Buffer, length: number, at: number): Promise<number> {
   let done = 0;
   while (done < length) {
-    const { bytesWritten } = await pwrite(fd, data, done, length - done, position + done);
+    const { bytesWritten } = await pwrite(fd, data, done, length - done, at + done);
     if (bytesWritten === 0) break;
     done += bytesWritten;
   }
@@ -131,11 +141,11 @@ export function fileOperations(mirror: Mirror): Operations {
 
     read(req) {
       // Zero-copy: libfuse splices the bytes from the source descriptor to the kernel.
-      req.replyFd(handles.file(req.fh).fd, req.offset, req.size);
+      req.replyFd(handles.file(req.fh).fd); // at req.offset, exact past 2^53 too
     },
 
     async write(req) {
-      req.replyWrite(await writeAll(handles.file(req.fh).fd, req.data, req.data.length, req.offset));
+      req.replyWrite(await writeAll(handles.file(req.fh).fd, req.data, req.data.length, position(req.offsetBig)));
     },
 
     release(req) {
@@ -155,7 +165,7 @@ export function fileOperations(mirror: Mirror): Operations {
       // extending the size: the range reads as zeros, but no blocks are reserved.
       if (req.mode !== 0) throw new FuseError('EOPNOTSUPP', 'fallocate: only mode 0 is supported');
       const { fd } = handles.file(req.fh);
-      const end = req.offset + req.length;
+      const end = position(req.offsetBig + req.lengthBig);
       if (BigInt(end) > fstatSync(fd, { bigint: true }).size) await ftruncateAsync(fd, end);
       req.replyOk();
     },
@@ -168,7 +178,7 @@ export function fileOperations(mirror: Mirror): Operations {
       if ((output.flags & O_ACCMODE) === constants.O_RDONLY || output.flags & constants.O_APPEND) {
         throw new FuseError('EBADF', 'copy_file_range: the output is not writable at an offset');
       }
-      const total = Math.min(req.length, COPY_MAX);
+      const total = req.lengthBig < BigInt(COPY_MAX) ? Number(req.lengthBig) : COPY_MAX;
       const buffer = Buffer.allocUnsafe(Math.min(total, COPY_CHUNK));
       let copied = 0;
       while (copied < total) {
@@ -177,10 +187,10 @@ export function fileOperations(mirror: Mirror): Operations {
           buffer,
           0,
           Math.min(buffer.length, total - copied),
-          req.offsetIn + copied,
+          position(req.offsetInBig) + copied,
         );
         if (bytesRead === 0) break;
-        const written = await writeAll(output.fd, buffer, bytesRead, req.offsetOut + copied);
+        const written = await writeAll(output.fd, buffer, bytesRead, position(req.offsetOutBig) + copied);
         copied += written;
         if (written < bytesRead) break;
       }
