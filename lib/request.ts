@@ -19,6 +19,11 @@ export interface RequestOwner {
 /** Request ids: a slot index (21 bits) and the slot's generation (native/request_table.h). */
 const ID_INDEX_SLOTS = 0x200000;
 
+/** @internal The id of the request staged at word `at` of the request slab (its header's index and generation). */
+export function recordId(words: Uint32Array, at: number): number {
+  return (words[at + 2] as number) * ID_INDEX_SLOTS + (words[at + 1] as number);
+}
+
 /** A request from the kernel. Every request but forget must be answered exactly once. */
 export abstract class Request {
   /** The operation's name, e.g. `'lookup'`. */
@@ -44,7 +49,7 @@ export abstract class Request {
   /** @internal From the record header: op, id index, id generation, uid, gid, pid, umask. */
   constructor(owner: RequestOwner, words: Uint32Array, at: number) {
     this._owner = owner;
-    this._id = (words[at + 2] as number) * ID_INDEX_SLOTS + (words[at + 1] as number);
+    this._id = recordId(words, at);
     this._uid = words[at + 3] as number;
     this._gid = words[at + 4] as number;
     this._pid = (words[at + 5] as number) | 0;

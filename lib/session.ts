@@ -16,7 +16,7 @@ import type { Operations } from './operations.js';
 import type { ResolvedOptions } from './options.js';
 import { PollHandle } from './poll-handle.js';
 import { track, untrack } from './process-hooks.js';
-import type { Request, RequestOwner } from './request.js';
+import { type Request, type RequestOwner, recordId } from './request.js';
 import { ForgetRequest, REQUEST_CLASSES } from './requests/index.js';
 import { typeError } from './validate.js';
 
@@ -288,7 +288,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (RequestClass === undefined || handler === undefined) throw new Error(`no handler for operation ${op}`);
         req = new RequestClass(this.#owner, words, at, objects, slot);
       } catch (error) {
-        native.replyErr((words[at + 2] as number) * 0x200000 + (words[at + 1] as number), EIO);
+        native.replyErr(recordId(words, at), EIO);
         this.#report(error, OPERATION_NAMES[op] ?? 'unknown');
         continue;
       } finally {
